@@ -1,0 +1,43 @@
+/**
+ * The function's input: choices a platform team makes once in the Composition, never per claim.
+ * Served as the `Input` kind of `postgresql.fn.dbaas.dev`; its CRD in package/input is generated from this schema.
+ */
+import { z } from 'zod';
+import { DNS_LABEL } from './names.js';
+
+export const INPUT_GROUP = 'postgresql.fn.dbaas.dev';
+export const INPUT_VERSION = 'v1beta1';
+export const INPUT_KIND = 'Input';
+
+export const platformSchema = z
+  .object({
+    clusterDomain: z
+      .string()
+      .max(253)
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS domain')
+      .default('cluster.local')
+      .describe('DNS domain of the cluster, used in the host of connection secrets.'),
+    operatorNamespace: z
+      .string()
+      .regex(DNS_LABEL, 'must be a namespace name')
+      .default('stackgres')
+      .describe('Namespace of the StackGres operator, which must reach the database pods.'),
+    monitoringNamespace: z
+      .string()
+      .regex(DNS_LABEL, 'must be a namespace name')
+      .default('monitoring')
+      .describe('Namespace of the Prometheus that scrapes the database metrics.'),
+  })
+  .strict();
+
+export type Platform = z.output<typeof platformSchema>;
+
+/** The whole Input object as it appears in a Composition step; apiVersion and kind are checked by the parser. */
+export const inputSchema = z
+  .object({
+    apiVersion: z.literal(`${INPUT_GROUP}/${INPUT_VERSION}`),
+    kind: z.literal(INPUT_KIND),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    platform: platformSchema.prefault({}),
+  })
+  .strict();

@@ -1,0 +1,256 @@
+/**
+ * The claim API: `spec.parameters` of a PostgreSQLInstance. This zod schema is the single source of truth: the function
+ * parses XRs with it, `npm run generate` turns it into the XRD's OpenAPI schema, and the README's reference is made from
+ * the XRD. Every default lives here.
+ */
+import { z } from 'zod';
+import { blockedSettingsCel } from './blocked-settings.js';
+import {
+  CRON_SCHEDULE,
+  DNS_LABEL,
+  DNS_SUBDOMAIN,
+  EXTENSION_NAME,
+  KEY_PREFIX,
+  RESERVED_DATABASES,
+  RESERVED_ROLES,
+  RESERVED_ROLE_PREFIX,
+  SETTING_NAME,
+  SQL_IDENTIFIER,
+} from './names.js';
+import { DEFAULT_PLAN, PLAN_NAMES } from './plans.js';
+
+type CelRule = { rule: string; message: string; fieldPath?: string; reason?: string };
+const cel = (...rules: CelRule[]) => ({ 'x-kubernetes-validations': rules });
+const celList = (items: readonly string[]) => `[${items.map((i) => `'${i}'`).join(', ')}]`;
+
+export const ENGINES = ['stackgres', 'cloudnativepg', 'aws-rds', 'zalando'] as const;
+export const MIN_VERSION = 14;
+export const MAX_VERSION = 18;
+
+const cpu = z
+  .string()
+  .regex(/^[1-9][0-9]*m?$/, 'must be whole cores ("2") or millicores ("500m")')
+  .describe('CPU limit per instance, overriding the plan: whole cores ("2") or millicores ("500m").');
+const memory = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?(Mi|Gi)$/, 'must be a quantity in Mi or Gi, e.g. "4Gi"')
+  .describe('Memory limit per instance, overriding the plan, in Mi or Gi (e.g. "4Gi").');
+const disk = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?(Mi|Gi|Ti)$/, 'must be a quantity in Mi, Gi or Ti, e.g. "50Gi"')
+  .describe('Disk size per instance, overriding the plan, in Mi, Gi or Ti. It can grow in place; it can never shrink.');
+
+const database = z
+  .object({
+    name: z
+      .string()
+      .max(63)
+      .regex(SQL_IDENTIFIER, 'must be a lower-case PostgreSQL identifier: a-z, 0-9, _ and not starting with a digit')
+      .meta(cel({ rule: `!(self in ${celList(RESERVED_DATABASES)})`, message: 'is a database every instance already has' }))
+      .describe('SQL name of the database. Underscores are fine; it is independent of any Kubernetes name.'),
+    extensions: z
+      .array(z.string().max(63).regex(EXTENSION_NAME, 'must be an extension name such as "pg_trgm"'))
+      .max(32)
+      .default([])
+      .describe('Extensions to create in this database, e.g. ["pg_trgm", "uuid-ossp"].'),
+  })
+  .strict();
+
+export const PRIVILEGES = ['owner', 'readWrite', 'readOnly'] as const;
+
+const grant = z
+  .object({
+    database: z.string().max(63).regex(SQL_IDENTIFIER, 'must name a database listed in spec.parameters.databases'),
+    privileges: z
+      .enum(PRIVILEGES)
+      .describe('owner: owns the database; readWrite: reads and writes all tables; readOnly: reads all tables.'),
+  })
+  .strict();
+
+const user = z
+  .object({
+    name: z
+      .string()
+      .max(63)
+      .regex(SQL_IDENTIFIER, 'must be a lower-case PostgreSQL identifier: a-z, 0-9, _ and not starting with a digit')
+      .meta(
+        cel({
+          rule: `!(self in ${celList(RESERVED_ROLES)}) && !self.startsWith('${RESERVED_ROLE_PREFIX}')`,
+          message: `is reserved by PostgreSQL or the operator (${RESERVED_ROLES.join(', ')}, ${RESERVED_ROLE_PREFIX}*)`,
+        }),
+      )
+      .describe('SQL name of the login role.'),
+    grants: z
+      .array(grant)
+      .max(32)
+      .default([])
+      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['database'] })
+      .describe('What the user may do, one entry per database.'),
+  })
+  .strict();
+
+export const parametersSchema = z
+  .object({
+    engine: z
+      .enum(ENGINES)
+      .default('stackgres')
+      .describe('Which operator or cloud runs the database. Only "stackgres" is implemented today.'),
+    version: z
+      .number()
+      .int()
+      .min(MIN_VERSION)
+      .max(MAX_VERSION)
+      .default(17)
+      .meta(cel({ rule: 'self >= oldSelf', message: 'a major version can not be lowered' }))
+      .describe(`PostgreSQL major version, ${MIN_VERSION} to ${MAX_VERSION}. Minor updates are applied by the operator.`),
+    instances: z
+      .number()
+      .int()
+      .min(1)
+      .max(5)
+      .default(1)
+      .describe('Number of PostgreSQL instances: one primary and instances-1 replicas with automatic failover.'),
+    replication: z
+      .object({
+        mode: z
+          .enum(['async', 'sync'])
+          .default('async')
+          .describe('sync: a commit waits for one replica (no data loss on failover, needs instances >= 2).'),
+      })
+      .strict()
+      .prefault({})
+      .describe('How replicas follow the primary.'),
+    size: z
+      .object({
+        plan: z
+          .enum(PLAN_NAMES)
+          .default(DEFAULT_PLAN)
+          .describe(`Named size (${PLAN_NAMES.join(', ')}); see the plan table in the README.`),
+        cpu: cpu.optional(),
+        memory: memory.optional(),
+        disk: disk.optional(),
+      })
+      .strict()
+      .prefault({})
+      .describe('Size of each instance: a plan, optionally overriding its cpu, memory or disk.'),
+    storageClass: z
+      .string()
+      .max(253)
+      .regex(DNS_SUBDOMAIN, 'must be a StorageClass name')
+      .optional()
+      .describe('StorageClass of the data volumes; the cluster default when unset.'),
+    postgresql: z
+      .object({
+        settings: z
+          .record(z.string().max(128).regex(SETTING_NAME, 'must be a postgresql.conf parameter name'), z.string().max(1024))
+          .default({})
+          .meta(
+            cel(
+              {
+                rule: `self.all(k, k.matches('${SETTING_NAME.source.replace(/\\/g, '\\\\')}'))`,
+                message: 'has a key that is not a postgresql.conf parameter name',
+              },
+              {
+              rule: blockedSettingsCel(),
+              message: 'sets a parameter the service manages itself (see the blocked settings in the README)',
+              },
+            ),
+          )
+          .describe('postgresql.conf parameters, as strings (e.g. work_mem: "64MB"). Some are blocked; see the README.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('PostgreSQL server configuration.'),
+    databases: z
+      .array(database)
+      .max(32)
+      .default([])
+      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
+      .describe('Databases to create. The first one is the database of the instance connection secret.'),
+    users: z
+      .array(user)
+      .max(64)
+      .default([])
+      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
+      .describe('Login roles to create, each with its own connection secret.'),
+    backup: z
+      .object({
+        enabled: z.boolean().default(true).describe('Continuous backups (base backups and WAL) to object storage.'),
+        schedule: z
+          .string()
+          .max(128)
+          .regex(CRON_SCHEDULE, 'must be a five-field cron schedule, e.g. "30 2 * * *"')
+          .optional()
+          .describe('Cron schedule (UTC) of base backups. When unset, a time in the night is chosen per instance.'),
+        retentionDays: z.number().int().min(1).max(365).default(7).describe('Days of backups to keep.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Backups.'),
+    monitoring: z
+      .object({
+        enabled: z.boolean().default(true).describe('Metrics and alerts for the platform Prometheus.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Monitoring.'),
+    network: z
+      .object({
+        allowedNamespaces: z
+          .array(z.string().max(63).regex(DNS_LABEL, 'must be a namespace name'))
+          .max(64)
+          .default([])
+          .describe("Namespaces, besides the claim's own, whose pods may connect."),
+        allowedCIDRs: z
+          .array(z.string().max(43).regex(/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/, 'must be a CIDR such as "10.0.0.0/8"'))
+          .max(64)
+          .default([])
+          .describe('Address ranges outside the cluster that may connect, e.g. ["192.168.10.0/24"].'),
+      })
+      .strict()
+      .prefault({})
+      .describe("Who may connect. By default only pods in the claim's namespace."),
+    deletionProtection: z
+      .boolean()
+      .default(true)
+      .describe('While true, deleting the claim is refused. Set it to false first to delete the database.'),
+    connectionSecret: z
+      .object({
+        name: z
+          .string()
+          .max(253)
+          .regex(DNS_SUBDOMAIN, 'must be a Secret name')
+          .optional()
+          .describe('Name of the connection Secret in the claim namespace; "<claim name>-connection" when unset.'),
+        keyPrefix: z
+          .string()
+          .regex(KEY_PREFIX, 'must be upper case letters, digits and _, starting with a letter, e.g. "PG"')
+          .optional()
+          .describe('Also write upper-case twelve-factor keys with this prefix, e.g. "PG" gives PG_HOST, PG_URL.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('The Secret the application reads.'),
+  })
+  .strict()
+  .meta(
+    cel(
+      {
+        rule: "self.replication.mode != 'sync' || self.instances >= 2",
+        message: 'replication.mode sync needs instances >= 2',
+        fieldPath: '.replication.mode',
+      },
+      {
+        rule: 'self.users.all(u, u.grants.all(g, self.databases.exists(d, d.name == g.database)))',
+        message: 'every users[].grants[].database must be listed in databases',
+        fieldPath: '.users',
+      },
+    ),
+  );
+
+export const specSchema = z.object({ parameters: parametersSchema.prefault({}) }).describe('The desired database.');
+
+export type Parameters = z.output<typeof parametersSchema>;
+export type ParametersInput = z.input<typeof parametersSchema>;
+export type Privilege = (typeof PRIVILEGES)[number];
+export type Engine = (typeof ENGINES)[number];

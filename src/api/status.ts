@@ -1,0 +1,15 @@
+/** The XR's status fields the function writes. Declared in the XRD, or the API server would prune them. */
+import { z } from 'zod';
+
+export const statusSchema = z
+  .object({
+    engine: z.string().describe('The engine running the database.'),
+    endpoint: z.string().describe('Host name applications connect to (the primary).'),
+    port: z.number().int().describe('Port applications connect to.'),
+    version: z.string().describe('PostgreSQL version: the running one when the engine reports it, else the major asked for.'),
+    instances: z.number().int().describe('Instances asked for.'),
+    instancesReady: z.number().int().describe('Instances running.'),
+    connectionSecret: z.string().describe('Name of the connection Secret in the claim namespace.'),
+  })
+  .partial()
+  .describe('What the function observed of the database.');

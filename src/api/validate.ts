@@ -1,0 +1,149 @@
+/**
+ * Rules that span fields or need more than a pattern. The XRD repeats the important ones as CEL so `kubectl apply`
+ * refuses them too; the function checks them all, because an XR can reach it without passing that XRD.
+ */
+import { isIP } from 'node:net';
+import { blockedSetting } from './blocked-settings.js';
+import type { FieldError } from './errors.js';
+import { RESERVED_DATABASES, RESERVED_ROLES, RESERVED_ROLE_PREFIX } from './names.js';
+import type { Parameters } from './schema.js';
+
+const P = 'spec.parameters';
+const IMPLEMENTED_ENGINES: ReadonlySet<string> = new Set(['stackgres']);
+
+export function validateParameters(p: Parameters): FieldError[] {
+  return [
+    ...checkEngine(p),
+    ...checkReplication(p),
+    ...checkDatabases(p),
+    ...checkUsers(p),
+    ...checkSettings(p),
+    ...checkSchedule(p),
+    ...checkCidrs(p),
+  ];
+}
+
+function checkEngine(p: Parameters): FieldError[] {
+  if (IMPLEMENTED_ENGINES.has(p.engine)) return [];
+  return [{ path: `${P}.engine`, message: `engine "${p.engine}" is not available yet; use "stackgres"` }];
+}
+
+function checkReplication(p: Parameters): FieldError[] {
+  if (p.replication.mode !== 'sync' || p.instances >= 2) return [];
+  return [{ path: `${P}.replication.mode`, message: 'sync replication needs instances >= 2' }];
+}
+
+function duplicates(names: readonly string[], path: (i: number) => string, what: string): FieldError[] {
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  names.forEach((name, i) => {
+    if (seen.has(name)) errors.push({ path: path(i), message: `${what} "${name}" is listed twice` });
+    seen.add(name);
+  });
+  return errors;
+}
+
+function checkDatabases(p: Parameters): FieldError[] {
+  const errors = duplicates(
+    p.databases.map((d) => d.name),
+    (i) => `${P}.databases[${i}].name`,
+    'database',
+  );
+  p.databases.forEach((d, i) => {
+    if ((RESERVED_DATABASES as readonly string[]).includes(d.name)) {
+      errors.push({ path: `${P}.databases[${i}].name`, message: `"${d.name}" is a database every instance already has` });
+    }
+    errors.push(
+      ...duplicates(d.extensions, (j) => `${P}.databases[${i}].extensions[${j}]`, 'extension'),
+    );
+  });
+  return errors;
+}
+
+function checkUsers(p: Parameters): FieldError[] {
+  const databases = new Set(p.databases.map((d) => d.name));
+  const errors = duplicates(
+    p.users.map((u) => u.name),
+    (i) => `${P}.users[${i}].name`,
+    'user',
+  );
+  p.users.forEach((u, i) => {
+    if ((RESERVED_ROLES as readonly string[]).includes(u.name) || u.name.startsWith(RESERVED_ROLE_PREFIX)) {
+      errors.push({ path: `${P}.users[${i}].name`, message: `role name "${u.name}" is reserved by PostgreSQL or the operator` });
+    }
+    errors.push(
+      ...duplicates(
+        u.grants.map((g) => g.database),
+        (j) => `${P}.users[${i}].grants[${j}].database`,
+        'grant on database',
+      ),
+    );
+    u.grants.forEach((g, j) => {
+      if (!databases.has(g.database)) {
+        errors.push({
+          path: `${P}.users[${i}].grants[${j}].database`,
+          message: `database "${g.database}" is not listed in ${P}.databases`,
+        });
+      }
+    });
+  });
+  return errors;
+}
+
+function checkSettings(p: Parameters): FieldError[] {
+  return Object.keys(p.postgresql.settings).flatMap((name) => {
+    const blocked = blockedSetting(name);
+    return blocked ? [{ path: `${P}.postgresql.settings.${name}`, message: `can not be set: ${blocked.reason}` }] : [];
+  });
+}
+
+const CRON_FIELDS = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12 },
+  { name: 'day of week', min: 0, max: 7 },
+] as const;
+
+/** Accepts what the operators' cron parsers accept: `*`, numbers, ranges, lists and steps. */
+export function cronProblem(schedule: string): string | undefined {
+  const fields = schedule.trim().split(/\s+/);
+  if (fields.length !== 5) return 'must have five fields: minute hour day-of-month month day-of-week';
+  for (const [i, field] of fields.entries()) {
+    const spec = CRON_FIELDS[i]!;
+    for (const part of field.split(',')) {
+      const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+      if (!m) return `${spec.name} "${part}" is not a number, range, list or step`;
+      const values = [m[2], m[3]].filter((v): v is string => v !== undefined).map(Number);
+      if (values.some((v) => v < spec.min || v > spec.max)) {
+        return `${spec.name} "${part}" is outside ${spec.min}-${spec.max}`;
+      }
+      if (values.length === 2 && values[0]! > values[1]!) return `${spec.name} range "${part}" runs backwards`;
+      if (m[4] !== undefined && Number(m[4]) === 0) return `${spec.name} step "${part}" can not be 0`;
+    }
+  }
+  return undefined;
+}
+
+function checkSchedule(p: Parameters): FieldError[] {
+  if (p.backup.schedule === undefined) return [];
+  const problem = cronProblem(p.backup.schedule);
+  return problem ? [{ path: `${P}.backup.schedule`, message: problem }] : [];
+}
+
+export function cidrProblem(cidr: string): string | undefined {
+  const [address = '', prefix = ''] = cidr.split('/');
+  const family = isIP(address);
+  if (family === 0) return `"${address}" is not an IP address`;
+  const bits = Number(prefix);
+  const max = family === 4 ? 32 : 128;
+  if (!/^\d+$/.test(prefix) || bits > max) return `prefix length must be 0-${max}`;
+  return undefined;
+}
+
+function checkCidrs(p: Parameters): FieldError[] {
+  return p.network.allowedCIDRs.flatMap((cidr, i) => {
+    const problem = cidrProblem(cidr);
+    return problem ? [{ path: `${P}.network.allowedCIDRs[${i}]`, message: problem }] : [];
+  });
+}

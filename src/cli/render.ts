@@ -1,0 +1,73 @@
+/**
+ * `npm run render -- examples/<claim>.yaml [--observed <dir or file>] [--composition <file>] [--seed <text>]`
+ * prints what the function composes for a claim, as YAML, with no cluster.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { claimToComposite, render } from '../render.js';
+import { seededRandom } from '../util/random.js';
+import { toYaml } from '../util/yaml.js';
+
+type Doc = Record<string, unknown>;
+const DEFAULT_COMPOSITION = 'compositions/xpostgresqlinstances.dbaas.dev.yaml';
+const USAGE = 'usage: npm run render -- <claim.yaml> [--observed <dir|file>] [--composition <file>] [--seed <text>]';
+
+export function readDocuments(path: string): Doc[] {
+  const files = statSync(path).isDirectory()
+    ? readdirSync(path).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(path, f))
+    : [path];
+  return files.flatMap((file) =>
+    parseAllDocuments(readFileSync(file, 'utf8')).flatMap((doc) => {
+      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]!.message}`);
+      const value = doc.toJS() as Doc | null;
+      return value ? [value] : [];
+    }),
+  );
+}
+
+/** The input of the Composition's step that calls this function, so a render uses the platform's real choices. */
+export function compositionInput(path: string): Doc | undefined {
+  const composition = readDocuments(path).find((d) => d['kind'] === 'Composition');
+  const pipeline = ((composition?.['spec'] as Doc | undefined)?.['pipeline'] ?? []) as Doc[];
+  const step = pipeline.find((s) => (s['functionRef'] as Doc | undefined)?.['name'] === 'function-postgresql');
+  return step?.['input'] as Doc | undefined;
+}
+
+function main(argv: string[]): number {
+  const flags = new Map<string, string>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--')) {
+      const value = argv[++i];
+      if (value === undefined) return usage(`${arg} needs a value`);
+      flags.set(arg.slice(2), value);
+    } else positional.push(arg);
+  }
+  const unknown = [...flags.keys()].filter((f) => !['observed', 'composition', 'seed'].includes(f));
+  if (positional.length !== 1 || unknown.length > 0) return usage(unknown.length ? `unknown flag --${unknown[0]}` : 'one claim file expected');
+  const claim = readDocuments(positional[0]!).find((d) => d['kind'] === 'PostgreSQLInstance');
+  if (!claim) return usage(`${positional[0]} holds no PostgreSQLInstance`);
+  const observedPath = flags.get('observed');
+  const seed = flags.get('seed');
+  const input = compositionInput(flags.get('composition') ?? DEFAULT_COMPOSITION);
+  const rendered = render(claimToComposite(claim), {
+    ...(observedPath ? { observed: readDocuments(observedPath) } : {}),
+    ...(input ? { input } : {}),
+    ...(seed ? { random: seededRandom(seed) } : {}),
+  });
+  process.stdout.write(rendered.documents.map((d) => `---\n${toYaml(d)}`).join(''));
+  if (rendered.fatal) {
+    process.stderr.write('render: the function returned a Fatal result (see the Result document)\n');
+    return 1;
+  }
+  return 0;
+}
+
+function usage(problem: string): number {
+  process.stderr.write(`render: ${problem}\n${USAGE}\n`);
+  return 2;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,41 @@
+/**
+ * What every database engine provides. StackGres is the first; CloudNativePG and the cloud engines implement the same
+ * interface, so credentials, connection secrets, network and status stay engine-independent.
+ */
+import type { FieldError } from '../api/errors.js';
+import type { Engine as EngineName } from '../api/schema.js';
+import type { Endpoint } from './connection.js';
+import { stackgres } from './stackgres.js';
+import type { ComposeContext, ComposedSet } from './types.js';
+
+export interface EngineObservation {
+  readonly exists: boolean;
+  readonly ready: boolean;
+  readonly failed: boolean;
+  readonly instancesReady: number;
+  /** The running version when the engine reports it, e.g. "17.4". */
+  readonly version?: string;
+  /** What a person should read when it isn't ready yet. */
+  readonly message: string;
+}
+
+export interface DatabaseEngine {
+  /** Composition key of the object that holds the data: while it exists, nothing may reset its credentials. */
+  readonly databaseKey: string;
+  /** Ports applications connect to, and the port Prometheus scrapes. */
+  readonly clientPorts: readonly number[];
+  readonly metricsPort: number;
+  endpoint(ctx: ComposeContext): Endpoint;
+  /** Changes the existing objects can't take (shrinking a disk, a major version jump), as field errors. */
+  refusedChanges(ctx: ComposeContext): FieldError[];
+  compose(ctx: ComposeContext, superuserSecretName: string): ComposedSet;
+  observe(ctx: ComposeContext): EngineObservation;
+  /** Labels that select the database pods. */
+  podSelector(ctx: ComposeContext): Record<string, string>;
+}
+
+const ENGINES: Partial<Record<EngineName, DatabaseEngine>> = { stackgres };
+
+export function engineFor(name: EngineName): DatabaseEngine | undefined {
+  return ENGINES[name];
+}

@@ -1,0 +1,61 @@
+/** Everything one claim composes, engine first, then what every engine shares: credentials, secrets, network, status. */
+import type { FieldError } from '../api/errors.js';
+import { connectionValues, prefixedKey, secretObject } from './connection.js';
+import { CONNECTION_SECRET_KEY, SUPERUSER, SUPERUSER_SECRET_KEY, superuserPassword } from './credentials.js';
+import { engineFor } from './engine.js';
+import { NETWORK_POLICY_KEY, networkPolicy } from './network.js';
+import { objectName } from './names.js';
+import { instanceStatus, readyCondition } from './status.js';
+import type { ComposeContext, Composition, ComposedSet } from './types.js';
+
+export function composeInstance(ctx: ComposeContext): Composition {
+  const { instance } = ctx;
+  const p = instance.parameters;
+  const engine = engineFor(p.engine);
+  if (!engine) return { ok: false, errors: [{ path: 'spec.parameters.engine', message: `engine "${p.engine}" is not available` }] };
+
+  const superuserSecret = objectName(instance, 'superuser');
+  const connectionSecret = p.connectionSecret.name ?? objectName(instance, 'connection');
+  const errors: FieldError[] = [...engine.refusedChanges(ctx)];
+  if (connectionSecret === superuserSecret) {
+    errors.push({ path: 'spec.parameters.connectionSecret.name', message: `"${connectionSecret}" is the superuser Secret's name` });
+  }
+  const prefix = p.connectionSecret.keyPrefix;
+  const password = superuserPassword(ctx, engine.databaseKey, prefix ? prefixedKey(prefix, 'password') : 'password');
+  if (!password.ok) errors.push(password.error);
+  if (errors.length > 0 || !password.ok) return { ok: false, errors };
+
+  const endpoint = engine.endpoint(ctx);
+  const observedExists = (key: string) => ctx.observed.resources[key] !== undefined;
+  const login = { database: p.databases[0]?.name ?? 'postgres', username: SUPERUSER, password: password.password };
+  const connection = connectionValues(endpoint, login, prefix);
+  // The superuser Secret is what StackGres bootstraps from, and has the keys provider-sql's ProviderConfig reads.
+  const superuser = {
+    username: SUPERUSER,
+    password: password.password,
+    endpoint: endpoint.host,
+    port: String(endpoint.port),
+  };
+
+  const resources: ComposedSet = {
+    ...engine.compose(ctx, superuserSecret),
+    [SUPERUSER_SECRET_KEY]: {
+      object: secretObject(instance, superuserSecret, superuser),
+      ready: observedExists(SUPERUSER_SECRET_KEY),
+    },
+    [CONNECTION_SECRET_KEY]: {
+      object: secretObject(instance, connectionSecret, connection),
+      ready: observedExists(CONNECTION_SECRET_KEY),
+    },
+    [NETWORK_POLICY_KEY]: { object: networkPolicy(ctx, engine), ready: observedExists(NETWORK_POLICY_KEY) },
+  };
+  const observation = engine.observe(ctx);
+  return {
+    ok: true,
+    resources,
+    status: { ...instanceStatus(instance, endpoint, observation, connectionSecret) },
+    conditions: [readyCondition(observation, resources)],
+    connectionDetails: connection,
+    warnings: [],
+  };
+}

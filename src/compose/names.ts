@@ -1,0 +1,35 @@
+/**
+ * Deterministic object names. Everything lives in the claim's namespace, so names derive from the claim's name, which
+ * is unique there; two claims of the same name in two namespaces can't clash. Kubernetes names are at most 63
+ * characters, and the operator appends its own suffixes, so long names are cut and keep a hash of the whole.
+ */
+import { createHash } from 'node:crypto';
+import type { Instance } from '../api/parse.js';
+
+export const MAX_NAME = 63;
+/** Room left for the suffixes StackGres adds to the cluster name (e.g. `-replicas`, `-backup-1234567890`). */
+const MAX_BASE = 40;
+
+export function shortHash(text: string, length = 8): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** Cut `name` to `max` characters, replacing the tail with a hash of the whole so distinct names stay distinct. */
+export function fitName(name: string, max = MAX_NAME): string {
+  if (name.length <= max) return name;
+  const hash = shortHash(name);
+  return `${name.slice(0, max - hash.length - 1).replace(/-+$/, '')}-${hash}`;
+}
+
+/** A DNS-1035 label from the claim name: claim names may contain dots and start with a digit; Service names can't. */
+export function baseName(instance: Instance): string {
+  let name = instance.claimName.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  if (!/^[a-z]/.test(name)) name = `pg-${name}`;
+  name = name.replace(/-+$/, '');
+  return name === instance.claimName ? fitName(name, MAX_BASE) : fitName(`${name}-${shortHash(instance.claimName, 4)}`, MAX_BASE);
+}
+
+export function objectName(instance: Instance, suffix?: string): string {
+  const base = baseName(instance);
+  return suffix ? fitName(`${base}-${suffix}`) : base;
+}

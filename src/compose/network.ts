@@ -1,0 +1,45 @@
+/**
+ * One NetworkPolicy per instance. Clients reach only the PostgreSQL ports, and only from the claim's namespace, the
+ * allowed namespaces and CIDRs; the instances reach each other (replication), the operator reaches them (Patroni, its
+ * agents), and Prometheus reaches the metrics port when monitoring is on. Everything else is denied.
+ */
+import type { DatabaseEngine } from './engine.js';
+import { commonLabels } from './labels.js';
+import { objectName } from './names.js';
+import type { ComposeContext, KubeObject } from './types.js';
+
+export const NETWORK_POLICY_KEY = 'network-policy';
+
+const namespacePeer = (namespace: string) => ({
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+});
+const tcp = (port: number) => ({ port, protocol: 'TCP' });
+
+export function networkPolicy(ctx: ComposeContext, engine: DatabaseEngine): KubeObject {
+  const { instance, platform } = ctx;
+  const p = instance.parameters;
+  const pods = engine.podSelector(ctx);
+  const otherNamespaces = [...new Set(p.network.allowedNamespaces)].filter((n) => n !== instance.namespace).sort();
+  const cidrs = [...new Set(p.network.allowedCIDRs)].sort();
+  const ingress: unknown[] = [
+    { from: [{ podSelector: { matchLabels: pods } }] },
+    { from: [namespacePeer(platform.operatorNamespace)] },
+    {
+      from: [
+        { podSelector: {} },
+        ...otherNamespaces.map(namespacePeer),
+        ...cidrs.map((cidr) => ({ ipBlock: { cidr } })),
+      ],
+      ports: engine.clientPorts.map(tcp),
+    },
+  ];
+  if (p.monitoring.enabled) {
+    ingress.push({ from: [namespacePeer(platform.monitoringNamespace)], ports: [tcp(engine.metricsPort)] });
+  }
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: objectName(instance, 'ingress'), namespace: instance.namespace, labels: commonLabels(instance) },
+    spec: { podSelector: { matchLabels: pods }, policyTypes: ['Ingress'], ingress },
+  };
+}

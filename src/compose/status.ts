@@ -1,0 +1,50 @@
+/** What a person reads on the claim: endpoint, version, instances, and one condition that says what is going on. */
+import type { Instance } from '../api/parse.js';
+import type { Endpoint } from './connection.js';
+import type { EngineObservation } from './engine.js';
+import type { ComposedSet, ConditionOut } from './types.js';
+
+export const READY_CONDITION = 'DatabaseReady';
+
+export interface InstanceStatus {
+  engine: string;
+  endpoint: string;
+  port: number;
+  version: string;
+  instances: number;
+  instancesReady: number;
+  connectionSecret: string;
+}
+
+export function instanceStatus(
+  instance: Instance,
+  endpoint: Endpoint,
+  observation: EngineObservation,
+  connectionSecret: string,
+): InstanceStatus {
+  const p = instance.parameters;
+  return {
+    engine: p.engine,
+    endpoint: endpoint.host,
+    port: endpoint.port,
+    version: observation.version ?? String(p.version),
+    instances: p.instances,
+    instancesReady: observation.instancesReady,
+    connectionSecret,
+  };
+}
+
+export function readyCondition(observation: EngineObservation, resources: ComposedSet): ConditionOut {
+  if (observation.failed) {
+    return { type: READY_CONDITION, status: 'False', reason: 'Failed', message: observation.message };
+  }
+  const waiting = Object.entries(resources)
+    .filter(([, r]) => !r.ready)
+    .map(([key]) => key)
+    .sort();
+  if (observation.ready && waiting.length === 0) {
+    return { type: READY_CONDITION, status: 'True', reason: 'Available', message: 'the database accepts connections' };
+  }
+  const others = waiting.length > 0 ? `; not ready yet: ${waiting.join(', ')}` : '';
+  return { type: READY_CONDITION, status: 'False', reason: 'Creating', message: `${observation.message}${others}` };
+}

@@ -1,0 +1,60 @@
+/** The vocabulary every compose module shares. Compose modules are pure: (context) in, objects out. */
+import type { FieldError } from '../api/errors.js';
+import type { Platform } from '../api/input.js';
+import type { Instance } from '../api/parse.js';
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [field: string]: unknown;
+}
+
+/** A composed object and whether what we observe of it counts as ready. */
+export interface Composed {
+  readonly object: KubeObject;
+  readonly ready: boolean;
+}
+
+/** Composed objects keyed by composition resource name: the stable key Crossplane tracks each object by. */
+export type ComposedSet = Record<string, Composed>;
+
+/** What Crossplane observed: the XR and the composed objects that exist, by the same keys. */
+export interface Observed {
+  readonly composite: Record<string, unknown>;
+  readonly resources: Readonly<Record<string, Record<string, unknown>>>;
+}
+
+/** Bytes from a cryptographic source in production, from a seeded stream in golden renders. */
+export type RandomSource = (size: number) => Uint8Array;
+
+export interface ComposeContext {
+  readonly instance: Instance;
+  readonly platform: Platform;
+  readonly observed: Observed;
+  readonly random: RandomSource;
+}
+
+export interface ConditionOut {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** Everything one request composes, or the errors that stop it. */
+export type Composition =
+  | {
+      readonly ok: true;
+      readonly resources: ComposedSet;
+      readonly status: Record<string, unknown>;
+      readonly conditions: readonly ConditionOut[];
+      readonly connectionDetails: Readonly<Record<string, string>>;
+      readonly warnings: readonly string[];
+    }
+  | { readonly ok: false; readonly errors: readonly FieldError[] };

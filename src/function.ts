@@ -1,0 +1,129 @@
+/**
+ * One RunFunction request: parse → compose → respond. Pure apart from the random source, which only matters the
+ * first time an instance is composed (its password).
+ *
+ * A request that can't be composed gets a Fatal result and the desired state exactly as it came in: Crossplane then
+ * changes nothing, so bad input never deletes a composed object.
+ */
+import {
+  Ready,
+  Severity,
+  Status,
+  Target,
+  type Resource,
+  type RunFunctionRequest,
+  type RunFunctionResponse,
+  type State,
+} from '@crossplane-org/function-sdk-typescript';
+import { describeErrors, type FieldError } from './api/errors.js';
+import { parseInstance, parsePlatform } from './api/parse.js';
+import { composeInstance } from './compose/instance.js';
+import type { ComposedSet, ConditionOut, Observed, RandomSource } from './compose/types.js';
+import { sortKeys } from './util/canonical.js';
+import { cryptoRandom } from './util/random.js';
+
+export interface RunOptions {
+  readonly random?: RandomSource;
+}
+
+/** Crossplane asks again within this time even when nothing changes. */
+const RESPONSE_TTL_SECONDS = 60;
+
+const STATUS: Record<ConditionOut['status'], Status> = {
+  True: Status.STATUS_CONDITION_TRUE,
+  False: Status.STATUS_CONDITION_FALSE,
+  Unknown: Status.STATUS_CONDITION_UNKNOWN,
+};
+
+export function runFunction(req: RunFunctionRequest, options: RunOptions = {}): RunFunctionResponse {
+  // A copy, not the request's own objects: the SDK's `to()` aliases req.desired, and we must be able to hand the
+  // incoming desired state back untouched.
+  const incoming: State = {
+    composite: req.desired?.composite,
+    resources: { ...(req.desired?.resources ?? {}) },
+  };
+  const rsp: RunFunctionResponse = {
+    meta: { tag: req.meta?.tag ?? '', ttl: { seconds: RESPONSE_TTL_SECONDS, nanos: 0 } },
+    desired: incoming,
+    results: [],
+    context: req.context,
+    requirements: undefined,
+    conditions: [],
+  };
+
+  const instance = parseInstance(req.observed?.composite?.resource);
+  if (!instance.ok) return refuse(rsp, instance.errors);
+  const platform = parsePlatform(req.input);
+  if (!platform.ok) return refuse(rsp, platform.errors);
+
+  const observed = observedState(req);
+  const composition = composeInstance({
+    instance: instance.value,
+    platform: platform.value,
+    observed,
+    random: options.random ?? cryptoRandom,
+  });
+  if (!composition.ok) return refuse(rsp, composition.errors);
+
+  const resources: Record<string, Resource> = { ...incoming.resources };
+  for (const [key, composed] of Object.entries(composition.resources)) resources[key] = toResource(composed.object, composed.ready);
+  rsp.desired = {
+    composite: desiredComposite(incoming.composite, instance.value, composition.status, composition.connectionDetails),
+    resources: sortKeys(resources),
+  };
+  rsp.conditions = composition.conditions.map((c) => ({
+    type: c.type,
+    status: STATUS[c.status],
+    reason: c.reason,
+    message: c.message,
+    target: Target.TARGET_COMPOSITE_AND_CLAIM,
+  }));
+  for (const message of composition.warnings) {
+    rsp.results.push({ severity: Severity.SEVERITY_WARNING, message, target: Target.TARGET_COMPOSITE_AND_CLAIM });
+  }
+  return rsp;
+}
+
+function refuse(rsp: RunFunctionResponse, errors: readonly FieldError[]): RunFunctionResponse {
+  rsp.results.push({
+    severity: Severity.SEVERITY_FATAL,
+    reason: 'InvalidParameters',
+    message: `cannot compose this PostgreSQLInstance, nothing was changed: ${describeErrors(errors)}`,
+    target: Target.TARGET_COMPOSITE_AND_CLAIM,
+  });
+  return rsp;
+}
+
+function observedState(req: RunFunctionRequest): Observed {
+  const resources: Record<string, Record<string, unknown>> = {};
+  for (const [key, r] of Object.entries(req.observed?.resources ?? {})) {
+    if (r.resource) resources[key] = r.resource;
+  }
+  return { composite: req.observed?.composite?.resource ?? {}, resources };
+}
+
+function toResource(object: Record<string, unknown>, ready: boolean): Resource {
+  return { resource: sortKeys(object), connectionDetails: {}, ready: ready ? Ready.READY_TRUE : Ready.READY_FALSE };
+}
+
+function desiredComposite(
+  previous: Resource | undefined,
+  instance: { apiVersion: string; kind: string; xrName: string },
+  status: Record<string, unknown>,
+  connectionDetails: Readonly<Record<string, string>>,
+): Resource {
+  const before = previous?.resource ?? {};
+  const details: Record<string, Buffer> = { ...(previous?.connectionDetails ?? {}) };
+  for (const key of Object.keys(connectionDetails).sort()) details[key] = Buffer.from(connectionDetails[key]!, 'utf8');
+  return {
+    resource: sortKeys({
+      ...before,
+      apiVersion: instance.apiVersion,
+      kind: instance.kind,
+      metadata: { name: instance.xrName },
+      status: { ...((before['status'] as object | undefined) ?? {}), ...status },
+    }),
+    connectionDetails: details,
+    ready: previous?.ready ?? Ready.READY_UNSPECIFIED,
+  };
+}

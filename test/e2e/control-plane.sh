@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Starts a throwaway Kubernetes + Crossplane control plane on loopback, runs a
+# command against it, then stops everything it started (by PID) and removes its
+# temp dir -- on success, failure and Ctrl-C alike.
+#
+# Usage: test/e2e/control-plane.sh [-- COMMAND ARGS...]
+#   Without COMMAND an interactive shell is started when stdin is a terminal
+#   (KUBECONFIG is set in it); leave the shell to tear down.
+#
+# COMMAND sees: KUBECONFIG, E2E_WORKDIR, E2E_APISERVER_PORT, E2E_CROSSPLANE_CA_DIR
+# (tls.crt/tls.key of Crossplane's root CA), and the tool PATH.
+#
+# Environment:
+#   E2E_NETNS=auto|1|0   run inside a private network namespace (unshare --net) that has
+#                        only a loopback interface (default auto = when unshare works).
+#                        Crossplane binds its metrics/health ports on all interfaces
+#                        (":PORT", not configurable); the namespace keeps them on loopback.
+#   E2E_KEEP_WORKDIR=1   keep the temp dir (logs, certs) after exit.
+#   E2E_ARTIFACTS=DIR    copy logs/ there before the temp dir is removed.
+set -euo pipefail
+
+E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+source "$E2E_DIR/lib.sh"
+# shellcheck source=tools.sh
+source "$E2E_DIR/tools.sh"
+
+[[ "${1:-}" == "--" ]] && shift
+
+# Tools are built (or found in the cache) before entering the network namespace,
+# which has no route to the Go module proxy.
+if [[ -z "${E2E_TOOLS_READY:-}" ]]; then
+  e2e_tools
+  export E2E_TOOLS_READY=1
+fi
+
+if [[ -z "${E2E_IN_NETNS:-}" && "${E2E_NETNS:-auto}" != "0" ]]; then
+  if unshare --net true 2>/dev/null; then
+    export E2E_IN_NETNS=1
+    exec unshare --net --kill-child=TERM -- bash -c 'ip link set lo up && exec "$@"' bash "$E2E_DIR/control-plane.sh" -- "$@"
+  elif [[ "${E2E_NETNS:-auto}" == "1" ]]; then
+    e2e_die "E2E_NETNS=1 but 'unshare --net' is not permitted here"
+  else
+    e2e_log "unshare --net not permitted: running in the host network namespace (Crossplane's metrics/health ports will bind all interfaces)"
+  fi
+fi
+
+E2E_WORKDIR="$(mktemp -d "${TMPDIR:-/tmp}/fnpg-e2e.XXXXXX")"
+export E2E_WORKDIR
+e2e_cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  e2e_log "tearing down (exit code $rc)"
+  e2e_stop_all
+  if [[ -n "${E2E_ARTIFACTS:-}" && -d "$E2E_WORKDIR/logs" ]]; then
+    mkdir -p "$E2E_ARTIFACTS" && cp -r "$E2E_WORKDIR/logs/." "$E2E_ARTIFACTS/" || true
+  fi
+  if [[ "${E2E_KEEP_WORKDIR:-0}" == "1" ]]; then
+    e2e_log "kept $E2E_WORKDIR"
+  else
+    rm -rf "$E2E_WORKDIR"
+  fi
+  exit "$rc"
+}
+trap e2e_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+W="$E2E_WORKDIR"
+mkdir -p "$W/pki" "$W/etcd" "$W/logs" "$W/pids" "$W/xpkg-cache" "$W/crossplane-client"
+start_all=$(e2e_now)
+
+# --- certificates -------------------------------------------------------------
+(
+  cd "$W/pki"
+  openssl ecparam -name prime256v1 -genkey -noout -out ca.key 2>/dev/null
+  openssl req -x509 -new -key ca.key -days 2 -subj "/CN=e2e-apiserver-ca" -out ca.crt 2>/dev/null
+  openssl ecparam -name prime256v1 -genkey -noout -out apiserver.key 2>/dev/null
+  openssl req -new -key apiserver.key -subj "/CN=kube-apiserver" -out apiserver.csr 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n' >apiserver.ext
+  openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile apiserver.ext -out apiserver.crt 2>/dev/null
+  openssl genrsa -out sa.key 2048 2>/dev/null
+  openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+)
+TOKEN="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+# token,user,uid,"groups"
+printf '%s,e2e-admin,e2e-admin,"system:masters"\n' "$TOKEN" >"$W/pki/tokens.csv"
+
+# --- etcd ---------------------------------------------------------------------
+e2e_free_port ETCD_PORT; e2e_free_port ETCD_PEER_PORT
+e2e_bg etcd etcd --name e2e --data-dir "$W/etcd" \
+  --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster "e2e=http://127.0.0.1:$ETCD_PEER_PORT" \
+  --unsafe-no-fsync --quota-backend-bytes 2147483648 --log-level warn
+e2e_wait_for "etcd health" 60 etcd curl -sf "http://127.0.0.1:$ETCD_PORT/health"
+
+# --- kube-apiserver -----------------------------------------------------------
+e2e_free_port E2E_APISERVER_PORT
+export E2E_APISERVER_PORT
+e2e_bg kube-apiserver kube-apiserver \
+  --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$E2E_APISERVER_PORT" \
+  --cert-dir "$W/pki/apiserver-generated" \
+  --tls-cert-file "$W/pki/apiserver.crt" --tls-private-key-file "$W/pki/apiserver.key" \
+  --token-auth-file "$W/pki/tokens.csv" \
+  --authorization-mode RBAC \
+  --service-account-issuer https://kubernetes.default.svc.cluster.local \
+  --service-account-key-file "$W/pki/sa.pub" --service-account-signing-key-file "$W/pki/sa.key" \
+  --service-cluster-ip-range 10.0.0.0/24 \
+  --endpoint-reconciler-type none \
+  --enable-priority-and-fairness=false \
+  --profiling=false \
+  --v 1
+
+export KUBECONFIG="$W/kubeconfig"
+cat >"$KUBECONFIG" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: e2e
+  cluster:
+    server: https://127.0.0.1:$E2E_APISERVER_PORT
+    certificate-authority: $W/pki/ca.crt
+users:
+- name: e2e-admin
+  user:
+    token: $TOKEN
+contexts:
+- name: e2e
+  context: {cluster: e2e, user: e2e-admin, namespace: default}
+current-context: e2e
+EOF
+e2e_wait_for "kube-apiserver /readyz" 180 kube-apiserver kubectl get --raw /readyz
+
+# --- kube-controller-manager (namespace deletion, GC, service accounts) ---------
+e2e_bg kube-controller-manager kube-controller-manager \
+  --kubeconfig "$KUBECONFIG" \
+  --controllers namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller \
+  --service-account-private-key-file "$W/pki/sa.key" --root-ca-file "$W/pki/ca.crt" \
+  --leader-elect=false --bind-address 127.0.0.1 --secure-port 0 \
+  --v 1
+e2e_wait_for "the default ServiceAccount" 120 kube-controller-manager kubectl -n default get serviceaccount default
+cp_ready=$(e2e_now)
+
+# --- Crossplane core (out of cluster) ----------------------------------------
+export POD_NAMESPACE=crossplane-system POD_SERVICE_ACCOUNT=crossplane
+kubectl create namespace crossplane-system >/dev/null
+init_start=$(e2e_now)
+if ! crossplane core init \
+      --crds-path "$E2E_CROSSPLANE_CRDS" \
+      --enable-webhooks=false \
+      --tls-ca-secret-name crossplane-root-ca \
+      --tls-client-secret-name crossplane-tls-client \
+      >"$W/logs/crossplane-init.log" 2>&1; then
+  tail -n 30 "$W/logs/crossplane-init.log" >&2
+  e2e_die "crossplane core init failed"
+fi
+for k in tls.crt tls.key ca.crt; do
+  kubectl -n crossplane-system get secret crossplane-tls-client -o "jsonpath={.data.${k//./\\.}}" | base64 -d >"$W/crossplane-client/$k"
+done
+export E2E_CROSSPLANE_CA_DIR="$W/crossplane-ca"
+mkdir -p "$E2E_CROSSPLANE_CA_DIR"
+for k in tls.crt tls.key; do
+  kubectl -n crossplane-system get secret crossplane-root-ca -o "jsonpath={.data.${k//./\\.}}" | base64 -d >"$E2E_CROSSPLANE_CA_DIR/$k"
+done
+
+e2e_free_port XP_METRICS_PORT; e2e_free_port XP_HEALTH_PORT; e2e_free_port XP_WEBHOOK_PORT
+e2e_bg crossplane crossplane core start \
+  --enable-webhooks=false \
+  --package-runtime=External \
+  --tls-client-certs-dir "$W/crossplane-client" \
+  --xpkg-cache-dir "$W/xpkg-cache" \
+  --metrics-port "$XP_METRICS_PORT" --health-probe-port "$XP_HEALTH_PORT" --webhook-port "$XP_WEBHOOK_PORT" \
+  ${E2E_CROSSPLANE_ARGS:-}
+e2e_wait_for "Crossplane health probe" 120 crossplane curl -sf "http://127.0.0.1:$XP_HEALTH_PORT/readyz"
+e2e_log "control plane ready: kube $(e2e_since "$start_all")s total (apiserver+kcm up after $(awk -v a="$start_all" -v b="$cp_ready" 'BEGIN{printf "%.1f", b-a}')s), crossplane init+start $(e2e_since "$init_start")s"
+E2E_WARM_START_SECONDS="$(e2e_since "$start_all")"
+export E2E_WARM_START_SECONDS
+echo "$E2E_WARM_START_SECONDS" >"$W/warm-start-seconds"
+e2e_log "KUBECONFIG=$KUBECONFIG"
+
+# --- the command --------------------------------------------------------------
+if [[ $# -gt 0 ]]; then
+  "$@"
+elif [[ -t 0 ]]; then
+  e2e_log "interactive shell; exit it to tear the control plane down"
+  "${SHELL:-bash}" -i || true
+else
+  e2e_die "no command given and stdin is not a terminal"
+fi

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Helpers shared by the e2e scripts. Source it; do not run it.
+# Every background process is started with e2e_bg, which records its PID in
+# $E2E_WORKDIR/pids/ so that e2e_cleanup (run by control-plane.sh on EXIT/INT/TERM)
+# can stop each one by PID, newest first.
+
+E2E_DIR="${E2E_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"
+E2E_REPO="${E2E_REPO:-$(cd "$E2E_DIR/../.." && pwd)}"
+E2E_CRDS_DIR="${E2E_CRDS_DIR:-$E2E_REPO/../shared/crds}"
+
+e2e_log() { printf '[e2e %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+e2e_die() { e2e_log "ERROR: $*"; exit 1; }
+
+# monotonic-ish seconds with millisecond resolution
+e2e_now() { date +%s.%N; }
+e2e_since() { awk -v a="$1" -v b="$(e2e_now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# A free TCP port on 127.0.0.1: a random port in 20000-59999 that nothing listens on
+# and that this run has not handed out before. Usage: e2e_free_port VARNAME
+E2E_PORTS_USED="${E2E_PORTS_USED:- }"
+e2e_free_port() {
+  local p i
+  for i in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    [[ "$E2E_PORTS_USED" == *" $p "* ]] && continue
+    if [[ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ]]; then
+      E2E_PORTS_USED+="$p "
+      printf -v "$1" '%s' "$p"; return 0
+    fi
+  done
+  e2e_die "no free port found"
+}
+
+# e2e_bg NAME CMD... : start CMD in the background, output to $E2E_WORKDIR/logs/NAME.log
+e2e_bg() {
+  local name="$1"; shift
+  mkdir -p "$E2E_WORKDIR/logs" "$E2E_WORKDIR/pids"
+  "$@" >"$E2E_WORKDIR/logs/$name.log" 2>&1 </dev/null &
+  local pid=$!
+  # zero-padded sequence number so cleanup can go newest-first
+  local seq; seq=$(find "$E2E_WORKDIR/pids" -name '*.pid' | wc -l)
+  echo "$pid" >"$E2E_WORKDIR/pids/$(printf '%03d' "$seq")-$name.pid"
+  e2e_log "started $name (pid $pid, log $E2E_WORKDIR/logs/$name.log)"
+}
+
+# e2e_stop_all: stop every recorded process by PID, newest first (TERM, then KILL).
+e2e_stop_all() {
+  [[ -d "${E2E_WORKDIR:-}/pids" ]] || return 0
+  local f pid
+  for f in $(ls -r "$E2E_WORKDIR/pids"/*.pid 2>/dev/null); do
+    pid="$(cat "$f")"
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      local i
+      for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+      wait "$pid" 2>/dev/null || true
+    fi
+    rm -f "$f"
+  done
+}
+
+# e2e_check_alive NAME: fail if the recorded process NAME has died.
+e2e_check_alive() {
+  local f
+  f="$(ls "$E2E_WORKDIR/pids"/*-"$1".pid 2>/dev/null | head -n1)"
+  [[ -n "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null && return 0
+  e2e_log "$1 is not running; last lines of its log:"
+  tail -n 30 "$E2E_WORKDIR/logs/$1.log" >&2 || true
+  return 1
+}
+
+# e2e_wait_for DESCRIPTION TIMEOUT_SECONDS PROCESS_NAME CMD... : poll CMD until it succeeds;
+# fail early if PROCESS_NAME (may be "-") dies.
+e2e_wait_for() {
+  local what="$1" timeout="$2" proc="$3"; shift 3
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if [[ "$proc" != "-" ]]; then e2e_check_alive "$proc" || e2e_die "$proc died while waiting for $what"; fi
+    (( SECONDS < deadline )) || e2e_die "timed out after ${timeout}s waiting for $what"
+    sleep 0.5
+  done
+}

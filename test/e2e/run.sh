@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Single entry point of the end-to-end tests:
+#   tools (built once, cached) -> npm build of the function -> control plane
+#   -> install the function -> kuttl (test/e2e/kuttl-test.yaml) -> claim timings -> teardown.
+# Exits non-zero on any failure. Prints the figures at the end.
+#
+# Environment (all optional):
+#   E2E_FUNCTION_CMD    how to start the function (default: node dist/main.js); when set,
+#                       the npm build is skipped.
+#   E2E_SKIP_NPM_BUILD=1  do not run `npm ci`/`npm run build` (dist/ must exist)
+#   E2E_EXTRA_MANIFESTS file or dir applied after the function is installed (e.g. test XRDs)
+#   E2E_CLAIMS          space-separated claim/XR files to time (default test/e2e/claims/*.yaml)
+#   E2E_KUTTL_ARGS      extra args for `kubectl-kuttl test` (e.g. "--test 00-smoke")
+#   E2E_NETNS, E2E_KEEP_WORKDIR, E2E_ARTIFACTS: see control-plane.sh
+set -euo pipefail
+E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+source "$E2E_DIR/lib.sh"
+
+if [[ "${1:-}" != "--inside" ]]; then
+  run_start=$(e2e_now)
+  # shellcheck source=tools.sh
+  source "$E2E_DIR/tools.sh"
+  e2e_tools
+  export E2E_TOOLS_READY=1
+  if [[ -z "${E2E_FUNCTION_CMD:-}" && "${E2E_SKIP_NPM_BUILD:-0}" != "1" ]]; then
+    [[ -f "$E2E_REPO/package.json" ]] || e2e_die "no $E2E_REPO/package.json: set E2E_FUNCTION_CMD to test another function server"
+    (
+      cd "$E2E_REPO"
+      [[ -d node_modules ]] || npm ci --no-audit --no-fund
+      npm run build
+    ) >&2
+  fi
+  if [[ -z "${E2E_FUNCTION_CMD:-}" && ! -f "$E2E_REPO/dist/main.js" ]]; then
+    e2e_die "$E2E_REPO/dist/main.js missing (npm run build)"
+  fi
+  export E2E_RUN_START="$run_start"
+  exec "$E2E_DIR/control-plane.sh" -- "$E2E_DIR/run.sh" --inside
+fi
+
+# ---- inside the control plane ----------------------------------------------------
+figures=()
+"$E2E_DIR/install-function.sh"
+# shellcheck disable=SC1091
+source "$E2E_WORKDIR/function.env"
+
+if [[ -n "${E2E_EXTRA_MANIFESTS:-}" ]]; then
+  kubectl apply -f "$E2E_EXTRA_MANIFESTS" >/dev/null
+  kubectl wait --for condition=Established --timeout 120s compositeresourcedefinitions --all >/dev/null
+  e2e_log "applied $E2E_EXTRA_MANIFESTS"
+fi
+
+cd "$E2E_REPO"
+kuttl_start=$(e2e_now)
+kuttl_rc=0
+# shellcheck disable=SC2086
+kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} || kuttl_rc=$?
+kuttl_secs="$(e2e_since "$kuttl_start")"
+
+claims_rc=0
+claims=()
+if [[ -n "${E2E_CLAIMS:-}" ]]; then
+  read -r -a claims <<<"$E2E_CLAIMS"
+else
+  shopt -s nullglob; claims=("$E2E_DIR"/claims/*.yaml); shopt -u nullglob
+fi
+for c in "${claims[@]}"; do
+  line="$("$E2E_DIR/measure-claim.sh" "$c")" || claims_rc=1
+  figures+=("$line")
+done
+
+if grep -q 'patched' "$E2E_WORKDIR/logs/endpoint-keeper.log" 2>/dev/null; then
+  figures+=("endpoint keeper patches: $(grep -c patched "$E2E_WORKDIR/logs/endpoint-keeper.log")")
+fi
+
+echo
+echo "==== e2e figures ===="
+if [[ "${E2E_COLD_BUILD_SECONDS:-0}" -gt 0 ]]; then
+  echo "cold tool build: ${E2E_COLD_BUILD_SECONDS}s"
+else
+  echo "tools: cached (cold build times recorded: $(for f in "${E2E_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/tools}"/*/build-seconds; do printf '%s=%ss ' "$(basename "$(dirname "$f")")" "$(cat "$f")"; done))"
+fi
+echo "warm control-plane start (etcd -> Crossplane ready): $(cat "$E2E_WORKDIR/warm-start-seconds")s"
+echo "kuttl: ${kuttl_secs}s (exit $kuttl_rc)"
+for f in "${figures[@]}"; do echo "$f"; done
+echo "total so far: $(e2e_since "$E2E_RUN_START")s"
+echo "====================="
+
+(( kuttl_rc == 0 )) || e2e_die "kuttl failed (exit $kuttl_rc)"
+(( claims_rc == 0 )) || e2e_die "a claim did not compose or become Ready in time"
