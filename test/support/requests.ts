@@ -1,0 +1,64 @@
+/** Requests as Crossplane sends them: a first reconcile, and steady state with everything observed. */
+import type { RunFunctionRequest, RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { runFunction } from '../../src/function.js';
+import { claimToComposite, renderRequest } from '../../src/render.js';
+import { seededRandom } from '../../src/util/random.js';
+import { REPO } from './paths.js';
+
+export type Doc = Record<string, unknown>;
+
+export function exampleClaim(name: string): Doc {
+  return parse(readFileSync(join(REPO, 'examples', `${name}.yaml`), 'utf8')) as Doc;
+}
+
+export function claim(parameters: Doc, name = 'app-db', namespace = 'team-a'): Doc {
+  return { apiVersion: 'dbaas.dev/v1alpha1', kind: 'PostgreSQLInstance', metadata: { name, namespace }, spec: { parameters } };
+}
+
+export function compositionInput(): Doc {
+  const composition = parse(readFileSync(join(REPO, 'compositions/xpostgresqlinstances.dbaas.dev.yaml'), 'utf8')) as Doc;
+  return ((composition['spec'] as Doc)['pipeline'] as Doc[])[0]!['input'] as Doc;
+}
+
+export function firstRequest(claimDoc: Doc): RunFunctionRequest {
+  return renderRequest(claimToComposite(claimDoc), { input: compositionInput() });
+}
+
+/** What the operator writes once the cluster runs: the only status the function reads. */
+export function runningClusterStatus(instances: number, version = '17.6'): Doc {
+  return {
+    conditions: [
+      { type: 'Bootstrapped', status: 'True', reason: 'ClusterBootstrapped' },
+      { type: 'Failed', status: 'False', reason: 'FalseFailed' },
+    ],
+    instances,
+    postgresVersion: version,
+  };
+}
+
+/** Feed a response's desired objects back as observed, as Crossplane does after applying them. */
+export function observeDesired(req: RunFunctionRequest, rsp: RunFunctionResponse, clusterStatus?: Doc): RunFunctionRequest {
+  const resources: RunFunctionRequest['observed'] extends infer O ? NonNullable<O>['resources'] : never = {};
+  for (const [key, r] of Object.entries(rsp.desired?.resources ?? {})) {
+    const object = structuredClone(r.resource) as Doc;
+    if (object['kind'] === 'SGCluster' && clusterStatus) object['status'] = clusterStatus;
+    resources[key] = { resource: object, connectionDetails: {}, ready: 0 };
+  }
+  return { ...req, observed: { composite: req.observed!.composite, resources }, desired: { composite: undefined, resources: {} } };
+}
+
+/** A request in steady state: everything composed once exists, the cluster runs. */
+export function steadyRequest(claimDoc: Doc, seed = 'test'): RunFunctionRequest {
+  const first = firstRequest(claimDoc);
+  const rsp = runFunction(first, { random: seededRandom(seed) });
+  const instances = Number(((claimDoc['spec'] as Doc)['parameters'] as Doc)['instances'] ?? 1);
+  return observeDesired(first, rsp, runningClusterStatus(instances));
+}
+
+export function secretValue(rsp: RunFunctionResponse, key: string, field: string): string | undefined {
+  const data = (rsp.desired?.resources[key]?.resource?.['data'] ?? {}) as Record<string, string>;
+  return data[field] === undefined ? undefined : Buffer.from(data[field], 'base64').toString('utf8');
+}
