@@ -68,8 +68,13 @@ export function validatorFor(apiVersion: string, kind: string, folder?: string):
   let validate = compiled.get(key);
   if (!validate) {
     const schema = toJsonSchema(load().get(key)) as Schema;
-    // metadata is validated by the API server itself, not by the CRD schema.
-    const properties = { ...((schema['properties'] ?? {}) as Schema), metadata: { type: 'object' } };
+    // apiVersion, kind and metadata are the API server's own business, whatever the CRD schema declares.
+    const properties = {
+      ...((schema['properties'] ?? {}) as Schema),
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+    };
     validate = ajv.compile({ ...schema, properties });
     compiled.set(key, validate);
   }

@@ -1,8 +1,9 @@
 /** Requests as Crossplane sends them: a first reconcile, and steady state with everything observed. */
-import type { RunFunctionRequest, RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import type { Resource, RunFunctionRequest, RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { compositionInput as readComposition } from '../../src/cli/render-files.js';
 import { runFunction } from '../../src/function.js';
 import { claimToComposite, renderRequest } from '../../src/render.js';
 import { seededRandom } from '../../src/util/random.js';
@@ -19,8 +20,7 @@ export function claim(parameters: Doc, name = 'app-db', namespace = 'team-a'): D
 }
 
 export function compositionInput(): Doc {
-  const composition = parse(readFileSync(join(REPO, 'compositions/xpostgresqlinstances.dbaas.dev.yaml'), 'utf8')) as Doc;
-  return ((composition['spec'] as Doc)['pipeline'] as Doc[])[0]!['input'] as Doc;
+  return readComposition(join(REPO, 'compositions/xpostgresqlinstances.dbaas.dev.yaml'))!;
 }
 
 export function firstRequest(claimDoc: Doc): RunFunctionRequest {
@@ -41,7 +41,7 @@ export function runningClusterStatus(instances: number, version = '17.6'): Doc {
 
 /** Feed a response's desired objects back as observed, as Crossplane does after applying them. */
 export function observeDesired(req: RunFunctionRequest, rsp: RunFunctionResponse, clusterStatus?: Doc): RunFunctionRequest {
-  const resources: RunFunctionRequest['observed'] extends infer O ? NonNullable<O>['resources'] : never = {};
+  const resources: Record<string, Resource> = {};
   for (const [key, r] of Object.entries(rsp.desired?.resources ?? {})) {
     const object = structuredClone(r.resource) as Doc;
     if (object['kind'] === 'SGCluster' && clusterStatus) object['status'] = clusterStatus;

@@ -1,0 +1,45 @@
+/**
+ * Golden renders: each example on its first reconcile (nothing exists yet) and in steady state (everything exists and
+ * the cluster runs), with a seeded random source so the generated password is the same on every run.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { claimToComposite, render } from '../render.js';
+import { seededRandom } from '../util/random.js';
+import { toYaml } from '../util/yaml.js';
+import { compositionInput, readDocuments } from './render-files.js';
+
+type Doc = Record<string, unknown>;
+
+/** The status the operator writes once the cluster runs, as the e2e suites simulate it too. */
+function running(object: Doc): Doc {
+  if (object['kind'] !== 'SGCluster') return object;
+  const instances = (object['spec'] as Doc)['instances'];
+  return {
+    ...object,
+    status: {
+      conditions: [{ type: 'Bootstrapped', status: 'True', reason: 'ClusterBootstrapped' }],
+      instances,
+      postgresVersion: String(((object['spec'] as Doc)['postgres'] as Doc)['version']) + '.6',
+    },
+  };
+}
+
+export function goldenRenders(repo: string): Record<string, string> {
+  const input = compositionInput(join(repo, 'compositions/xpostgresqlinstances.dbaas.dev.yaml'));
+  const out: Record<string, string> = {};
+  const examples = readdirSync(join(repo, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
+  for (const file of examples) {
+    const name = file.replace(/\.yaml$/, '');
+    const claim = readDocuments(join(repo, 'examples', file)).find((d) => d['kind'] === 'PostgreSQLInstance')!;
+    const composite = claimToComposite(claim);
+    const options = { ...(input ? { input } : {}), random: seededRandom(`golden/${name}`) };
+    const first = render(composite, options);
+    const observed = first.documents.filter((d) => d['kind'] !== 'Result' && d !== first.documents[0]).map(running);
+    const steady = render(composite, { ...options, observed });
+    const yaml = (docs: Doc[]) => docs.map((d) => `---\n${toYaml(d)}`).join('');
+    out[join('test/golden', `${name}.first.yaml`)] = yaml(first.documents);
+    out[join('test/golden', `${name}.steady.yaml`)] = yaml(steady.documents);
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+import { Ready } from '@crossplane-org/function-sdk-typescript';
+import { runFunction } from '../../src/function.js';
+import { claim, firstRequest, observeDesired, runningClusterStatus, steadyRequest, type Doc } from '../support/requests.js';
+
+const spec = (rsp: ReturnType<typeof runFunction>, key: string) => rsp.desired!.resources[key]!.resource!['spec'] as Doc;
+
+describe('StackGres objects', () => {
+  it.each([
+    [{}, { cpu: '1', memory: '2Gi' }, '20Gi'],
+    [{ size: { plan: 'large' } }, { cpu: '4', memory: '8Gi' }, '100Gi'],
+    [{ size: { plan: 'large', memory: '12Gi' } }, { cpu: '4', memory: '12Gi' }, '100Gi'],
+    [{ size: { cpu: '750m', disk: '1Ti' } }, { cpu: '750m', memory: '2Gi' }, '1Ti'],
+  ])('size %j gives profile %j and disk %s', (parameters, profile, disk) => {
+    const rsp = runFunction(firstRequest(claim(parameters)));
+    expect(spec(rsp, 'sg-instance-profile')).toEqual(profile);
+    expect((spec(rsp, 'sg-cluster')['pods'] as Doc)['persistentVolume']).toMatchObject({ size: disk });
+  });
+
+  it('wires the cluster to its profile, config and superuser secret', () => {
+    const rsp = runFunction(firstRequest(claim({ version: 15, instances: 3, storageClass: 'ssd' }, 'inv', 'wh')));
+    const cluster = spec(rsp, 'sg-cluster');
+    expect(cluster).toMatchObject({
+      instances: 3,
+      postgres: { version: '15', ssl: { enabled: true } },
+      sgInstanceProfile: 'inv-profile',
+      pods: { persistentVolume: { size: '20Gi', storageClass: 'ssd' } },
+      configurations: {
+        sgPostgresConfig: 'inv-pg15',
+        credentials: { users: { superuser: { password: { name: 'inv-superuser', key: 'password' } } } },
+      },
+    });
+  });
+
+  it.each([
+    [true, true],
+    [false, false],
+  ])('monitoring %s sets prometheusAutobind %s', (enabled, autobind) => {
+    const cluster = spec(runFunction(firstRequest(claim({ monitoring: { enabled } }))), 'sg-cluster');
+    expect((cluster['configurations'] as Doc)['observability']).toEqual({ prometheusAutobind: autobind });
+  });
+
+  it.each([
+    ['async', 2, { mode: 'async' }],
+    ['sync', 3, { mode: 'sync', syncInstances: 1 }],
+  ])('replication %s', (mode, instances, replication) => {
+    expect(spec(runFunction(firstRequest(claim({ instances, replication: { mode } }))), 'sg-cluster')['replication']).toEqual(replication);
+  });
+
+  it('puts claim settings over the plan default for max_connections', () => {
+    const rsp = runFunction(firstRequest(claim({ postgresql: { settings: { max_connections: '333', work_mem: '8MB' } } })));
+    expect(spec(rsp, 'sg-postgres-config')).toEqual({
+      postgresVersion: '17',
+      'postgresql.conf': { max_connections: '333', work_mem: '8MB' },
+    });
+  });
+
+  it('grows the disk in place', () => {
+    const steady = steadyRequest(claim({}));
+    ((steady.observed!.composite!.resource!['spec'] as Doc)['parameters'] as Doc)['size'] = { disk: '40Gi' };
+    const rsp = runFunction(steady);
+    expect(rsp.results).toEqual([]);
+    expect((spec(rsp, 'sg-cluster')['pods'] as Doc)['persistentVolume']).toEqual({ size: '40Gi' });
+  });
+});
+
+describe('readiness', () => {
+  const clusterReady = (status?: Doc, instances = 1) => {
+    const first = firstRequest(claim({ instances }));
+    const rsp = runFunction(observeDesired(first, runFunction(first), status));
+    return { rsp, ready: rsp.desired!.resources['sg-cluster']!.ready, condition: rsp.conditions[0]! };
+  };
+
+  it('nothing is ready before anything exists', () => {
+    const rsp = runFunction(firstRequest(claim({})));
+    expect(Object.values(rsp.desired!.resources).map((r) => r.ready)).toEqual(Array(6).fill(Ready.READY_FALSE));
+    expect(rsp.conditions[0]).toMatchObject({ type: 'DatabaseReady', reason: 'Creating' });
+  });
+
+  it.each([
+    ['no status yet', undefined, Ready.READY_FALSE, 'Creating', 'bootstrap'],
+    ['bootstrapping', { conditions: [{ type: 'Bootstrapped', status: 'False' }] }, Ready.READY_FALSE, 'Creating', 'bootstrap'],
+    ['failed', { conditions: [{ type: 'Failed', status: 'True', message: 'oops' }] }, Ready.READY_FALSE, 'Failed', 'oops'],
+    ['running', runningClusterStatus(1), Ready.READY_TRUE, 'Available', 'accepts connections'],
+  ])('%s', (_name, status, ready, reason, message) => {
+    const result = clusterReady(status);
+    expect(result.ready).toBe(ready);
+    expect(result.condition).toMatchObject({ reason });
+    expect(result.condition.message).toContain(message);
+  });
+
+  it('waits for every instance', () => {
+    const { ready, condition, rsp } = clusterReady(runningClusterStatus(1), 3);
+    expect(ready).toBe(Ready.READY_FALSE);
+    expect(condition.message).toContain('1 of 3 instances running');
+    expect(rsp.desired!.composite!.resource!['status']).toMatchObject({ instances: 3, instancesReady: 1 });
+  });
+
+  it('reports endpoint, port, running version and secret in the XR status', () => {
+    const rsp = runFunction(steadyRequest(claim({}, 'orders', 'shop')));
+    expect(rsp.desired!.composite!.resource!['status']).toEqual({
+      connectionSecret: 'orders-connection',
+      endpoint: 'orders.shop.svc.cluster.local',
+      engine: 'stackgres',
+      instances: 1,
+      instancesReady: 1,
+      port: 5432,
+      version: '17.6',
+    });
+    expect(Object.values(rsp.desired!.resources).every((r) => r.ready === Ready.READY_TRUE)).toBe(true);
+  });
+});
