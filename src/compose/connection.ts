@@ -2,6 +2,7 @@
  * Connection secrets: the keys applications read. Plain keys (host, port, database, username, password, uri, jdbcUrl)
  * always; with a key prefix, the twelve-factor upper-case twins too (PG_HOST … PG_URL, PG_JDBC_URL).
  */
+import type { V1Secret } from '@kubernetes/client-node';
 import type { Instance } from '../api/parse.js';
 import { commonLabels } from './labels.js';
 import type { KubeObject } from './types.js';
@@ -61,11 +62,12 @@ export function secretObject(
 ): KubeObject {
   const data: Record<string, string> = {};
   for (const key of Object.keys(values).sort()) data[key] = Buffer.from(values[key]!, 'utf8').toString('base64');
-  return {
+  const secret = {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name, namespace: instance.namespace, labels: { ...commonLabels(instance), ...labels } },
     type: 'Opaque',
     data,
-  };
+  } satisfies V1Secret;
+  return secret;
 }

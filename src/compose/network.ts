@@ -3,6 +3,7 @@
  * allowed namespaces and CIDRs; the instances reach each other (replication), the operator reaches them (Patroni, its
  * agents), and Prometheus reaches the metrics port when monitoring is on. Everything else is denied.
  */
+import type { V1NetworkPolicyPeer, V1NetworkPolicyPort, V1NetworkPolicySpec } from '@kubernetes/client-node';
 import type { DatabaseEngine } from './engine.js';
 import { commonLabels } from './labels.js';
 import { objectName } from './names.js';
@@ -10,10 +11,16 @@ import type { ComposeContext, KubeObject } from './types.js';
 
 export const NETWORK_POLICY_KEY = 'network-policy';
 
-const namespacePeer = (namespace: string) => ({
+/** client-node's own rule type names `from` as `_from` (its serializer renames it); this is the wire shape. */
+interface IngressRule {
+  from: V1NetworkPolicyPeer[];
+  ports?: V1NetworkPolicyPort[];
+}
+
+const namespacePeer = (namespace: string): V1NetworkPolicyPeer => ({
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
 });
-const tcp = (port: number) => ({ port, protocol: 'TCP' });
+const tcp = (port: number): V1NetworkPolicyPort => ({ port, protocol: 'TCP' });
 
 export function networkPolicy(ctx: ComposeContext, engine: DatabaseEngine): KubeObject {
   const { instance, platform } = ctx;
@@ -21,7 +28,7 @@ export function networkPolicy(ctx: ComposeContext, engine: DatabaseEngine): Kube
   const pods = engine.podSelector(ctx);
   const otherNamespaces = [...new Set(p.network.allowedNamespaces)].filter((n) => n !== instance.namespace).sort();
   const cidrs = [...new Set(p.network.allowedCIDRs)].sort();
-  const ingress: unknown[] = [
+  const ingress: IngressRule[] = [
     { from: [{ podSelector: { matchLabels: pods } }] },
     { from: [namespacePeer(platform.operatorNamespace)] },
     {
@@ -40,6 +47,6 @@ export function networkPolicy(ctx: ComposeContext, engine: DatabaseEngine): Kube
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: objectName(instance, 'ingress'), namespace: instance.namespace, labels: commonLabels(instance) },
-    spec: { podSelector: { matchLabels: pods }, policyTypes: ['Ingress'], ingress },
+    spec: { podSelector: { matchLabels: pods }, policyTypes: ['Ingress'], ingress } satisfies Omit<V1NetworkPolicySpec, 'ingress'> & { ingress: IngressRule[] },
   };
 }
