@@ -36,6 +36,18 @@ export function observedSecretValue(
   return value === '' ? undefined : value;
 }
 
+/** The first value found in the observed Secrets, in order; a new password only when none holds one. */
+export function keptPassword(
+  ctx: ComposeContext,
+  sources: readonly { readonly key: string; readonly field: string }[],
+): { readonly password: string; readonly generated: boolean } {
+  for (const source of sources) {
+    const value = observedSecretValue(ctx.observed.resources[source.key], source.field);
+    if (value !== undefined) return { password: value, generated: false };
+  }
+  return { password: generatePassword(ctx.random), generated: true };
+}
+
 export type PasswordOutcome =
   | { readonly ok: true; readonly password: string; readonly generated: boolean }
   | { readonly ok: false; readonly error: FieldError };
@@ -45,13 +57,13 @@ export type PasswordOutcome =
  * @param connectionPasswordKey the key of the superuser password in the connection secret (prefix-aware)
  */
 export function superuserPassword(ctx: ComposeContext, databaseKey: string, connectionPasswordKey: string): PasswordOutcome {
-  const observed = ctx.observed.resources;
-  const kept =
-    observedSecretValue(observed[SUPERUSER_SECRET_KEY], 'password') ??
-    observedSecretValue(observed[CONNECTION_SECRET_KEY], connectionPasswordKey) ??
-    observedSecretValue(observed[CONNECTION_SECRET_KEY], 'password');
-  if (kept !== undefined) return { ok: true, password: kept, generated: false };
-  if (observed[databaseKey] !== undefined) {
+  const kept = keptPassword(ctx, [
+    { key: SUPERUSER_SECRET_KEY, field: 'password' },
+    { key: CONNECTION_SECRET_KEY, field: connectionPasswordKey },
+    { key: CONNECTION_SECRET_KEY, field: 'password' },
+  ]);
+  if (!kept.generated) return { ok: true, ...kept };
+  if (ctx.observed.resources[databaseKey] !== undefined) {
     return {
       ok: false,
       error: {
@@ -62,5 +74,5 @@ export function superuserPassword(ctx: ComposeContext, databaseKey: string, conn
       },
     };
   }
-  return { ok: true, password: generatePassword(ctx.random), generated: true };
+  return { ok: true, ...kept };
 }

@@ -6,6 +6,7 @@ import { engineFor } from './engine.js';
 import { NETWORK_POLICY_KEY, networkPolicy } from './network.js';
 import { objectName } from './names.js';
 import { instanceStatus, readyCondition } from './status.js';
+import { userGrantErrors, userResources } from './users.js';
 import type { ComposeContext, Composition, ComposedSet } from './types.js';
 
 export function composeInstance(ctx: ComposeContext): Composition {
@@ -16,10 +17,7 @@ export function composeInstance(ctx: ComposeContext): Composition {
 
   const superuserSecret = objectName(instance, 'superuser');
   const connectionSecret = p.connectionSecret.name ?? objectName(instance, 'connection');
-  const errors: FieldError[] = [...engine.refusedChanges(ctx)];
-  if (connectionSecret === superuserSecret) {
-    errors.push({ path: 'spec.parameters.connectionSecret.name', message: `"${connectionSecret}" is the superuser Secret's name` });
-  }
+  const errors: FieldError[] = [...userGrantErrors(p), ...engine.refusedChanges(ctx)];
   const prefix = p.connectionSecret.keyPrefix;
   const password = superuserPassword(ctx, engine.databaseKey, prefix ? prefixedKey(prefix, 'password') : 'password');
   if (!password.ok) errors.push(password.error);
@@ -37,18 +35,24 @@ export function composeInstance(ctx: ComposeContext): Composition {
     port: String(endpoint.port),
   };
 
+  const engineResources = engine.compose(ctx, superuserSecret);
+  const superuserObject = secretObject(instance, superuserSecret, superuser);
   const resources: ComposedSet = {
-    ...engine.compose(ctx, superuserSecret),
-    [SUPERUSER_SECRET_KEY]: {
-      object: secretObject(instance, superuserSecret, superuser),
-      ready: observedExists(SUPERUSER_SECRET_KEY),
-    },
+    ...engineResources,
+    [SUPERUSER_SECRET_KEY]: { object: superuserObject, ready: observedExists(SUPERUSER_SECRET_KEY) },
     [CONNECTION_SECRET_KEY]: {
       object: secretObject(instance, connectionSecret, connection),
       ready: observedExists(CONNECTION_SECRET_KEY),
     },
     [NETWORK_POLICY_KEY]: { object: networkPolicy(ctx, engine), ready: observedExists(NETWORK_POLICY_KEY) },
+    ...userResources(ctx, {
+      endpoint,
+      superuserSecret: { key: SUPERUSER_SECRET_KEY, object: superuserObject },
+      database: { key: engine.databaseKey, object: engineResources[engine.databaseKey]!.object },
+    }),
   };
+  const clash = nameClash(resources);
+  if (clash) return { ok: false, errors: [clash] };
   const observation = engine.observe(ctx);
   return {
     ok: true,
@@ -58,4 +62,19 @@ export function composeInstance(ctx: ComposeContext): Composition {
     connectionDetails: connection,
     warnings: [],
   };
+}
+
+/** Two composed objects of one kind with one name would fight over it; only the claim's chosen secret name can cause it. */
+function nameClash(resources: ComposedSet): FieldError | undefined {
+  const seen = new Map<string, string>();
+  for (const [key, { object }] of Object.entries(resources)) {
+    const id = `${object.kind}/${object.metadata.name}`;
+    const other = seen.get(id);
+    if (other) {
+      const path = [key, other].includes(CONNECTION_SECRET_KEY) ? 'spec.parameters.connectionSecret.name' : `spec.parameters`;
+      return { path, message: `${object.kind} "${object.metadata.name}" would be composed twice (${other} and ${key}); choose another name` };
+    }
+    seen.set(id, key);
+  }
+  return undefined;
 }

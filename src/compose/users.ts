@@ -1,0 +1,258 @@
+/**
+ * Users and databases through provider-sql's namespaced (`.m.`) kinds, in the claim's namespace beside the instance:
+ * a ProviderConfig reading the superuser Secret, a Database per claimed database (extensions through Extension), a
+ * Role per user with a password made once and kept in the user's connection Secret, and Grants.
+ *
+ * What provider-sql 0.16 can and can't grant decides how privileges map (README, "Users and databases"):
+ *   owner     → the database's owner (one per database)
+ *   readWrite → CONNECT, TEMPORARY on the database, USAGE on schema public, membership in pg_read_all_data and
+ *               pg_write_all_data
+ *   readOnly  → CONNECT on the database, USAGE on schema public, membership in pg_read_all_data
+ * provider-sql can't grant on ALL TABLES IN SCHEMA nor ALTER DEFAULT PRIVILEGES, so table access comes from the
+ * predefined roles. They span every database the role can connect to, so every claimed database also revokes
+ * CONNECT from PUBLIC: a user reaches only the databases it was granted.
+ */
+import type { FieldError } from '../api/errors.js';
+import type { Parameters, Privilege } from '../api/schema.js';
+import { connectionValues, prefixedKey, secretObject, type Endpoint } from './connection.js';
+import { keptPassword, SUPERUSER } from './credentials.js';
+import { commonLabels } from './labels.js';
+import { objectName, shortHash } from './names.js';
+import { managedResourceReady, observedExists } from './readiness.js';
+import type { ComposeContext, ComposedSet, KubeObject } from './types.js';
+
+export const SQL_API_VERSION = 'postgresql.sql.m.crossplane.io/v1alpha1';
+export const SQL_PROVIDER_CONFIG_KEY = 'sql-provider-config';
+const EXTERNAL_NAME = 'crossplane.io/external-name';
+/** Orphan on removal: deleting a Database object never drops the data (see README). */
+const KEEP_ON_DELETE = ['Observe', 'Create', 'Update', 'LateInitialize'];
+
+export const keys = {
+  role: (user: string) => `sql-role-${user}`,
+  userSecret: (user: string) => `user-secret-${user}`,
+  database: (db: string) => `sql-database-${db}`,
+  private: (db: string) => `sql-grant-${db}-private`,
+  extension: (db: string, ext: string) => `sql-extension-${db}-${ext}`,
+  grant: (user: string, db: string, what: string) => `sql-grant-${user}-${db}-${what}`,
+  membership: (user: string, role: string) => `sql-grant-${user}-${role}`,
+};
+
+/**
+ * SQL names allow `_`, Kubernetes names don't. `_` becomes `-`, and a short hash of the original keeps the mapping
+ * one-to-one: `a_b` and `a-b`… can't both be SQL names, but keys joining several names (`sql-grant-a_b-c-…` and
+ * `sql-grant-a-b_c-…`) would otherwise meet.
+ */
+function kubePart(name: string): string {
+  if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) return name;
+  const dashed = name.replace(/_/g, '-').replace(/^-+|-+$/g, '') || 'x';
+  return `${dashed}-${shortHash(name, 6)}`;
+}
+
+export const sqlObjectNames = {
+  providerConfig: (ctx: ComposeContext) => objectName(ctx.instance, 'sql'),
+  role: (ctx: ComposeContext, user: string) => objectName(ctx.instance, `user-${kubePart(user)}`),
+  userSecret: (ctx: ComposeContext, user: string) => objectName(ctx.instance, `user-${kubePart(user)}`),
+  database: (ctx: ComposeContext, db: string) => objectName(ctx.instance, `db-${kubePart(db)}`),
+  object: (ctx: ComposeContext, key: string) => objectName(ctx.instance, kubePart(key)),
+};
+
+/** Grants provider-sql can't express without widening someone's rights are refused up front. */
+export function userGrantErrors(p: Parameters): FieldError[] {
+  const errors: FieldError[] = [];
+  const owners = new Map<string, string>();
+  p.users.forEach((user, i) => {
+    const kinds = new Set(user.grants.map((g) => g.privileges));
+    user.grants.forEach((grant, j) => {
+      const path = `spec.parameters.users[${i}].grants[${j}].privileges`;
+      if (grant.privileges === 'owner') {
+        const owner = owners.get(grant.database);
+        if (owner) errors.push({ path, message: `database "${grant.database}" already has the owner "${owner}"; it can have one` });
+        owners.set(grant.database, user.name);
+      }
+      if (grant.privileges === 'readOnly' && kinds.has('readWrite')) {
+        errors.push({
+          path,
+          message:
+            'readOnly on one database and readWrite on another is not possible for one user: table rights come from ' +
+            'pg_write_all_data, which would reach both; use two users',
+        });
+      }
+    });
+  });
+  return errors;
+}
+
+function meta(ctx: ComposeContext, name: string, externalName?: string): KubeObject['metadata'] {
+  return {
+    name,
+    namespace: ctx.instance.namespace,
+    labels: commonLabels(ctx.instance),
+    ...(externalName ? { annotations: { [EXTERNAL_NAME]: externalName } } : {}),
+  };
+}
+
+function managed(ctx: ComposeContext, kind: string, name: string, forProvider: Record<string, unknown>, externalName?: string, extra: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: SQL_API_VERSION,
+    kind,
+    metadata: meta(ctx, name, externalName),
+    spec: {
+      ...extra,
+      forProvider,
+      providerConfigRef: { kind: 'ProviderConfig', name: sqlObjectNames.providerConfig(ctx) },
+    },
+  };
+}
+
+function providerConfig(ctx: ComposeContext, superuserSecret: string): KubeObject {
+  return {
+    apiVersion: SQL_API_VERSION,
+    kind: 'ProviderConfig',
+    metadata: meta(ctx, sqlObjectNames.providerConfig(ctx)),
+    spec: {
+      credentials: { source: 'PostgreSQLConnectionSecret', connectionSecretRef: { name: superuserSecret } },
+      defaultDatabase: 'postgres',
+      // The operators' certificates are self-signed per cluster: encrypt, without verifying a chain we can't know.
+      sslMode: 'require',
+    },
+  };
+}
+
+const owners = (p: Parameters) =>
+  new Map(p.users.flatMap((u) => u.grants.filter((g) => g.privileges === 'owner').map((g) => [g.database, u.name] as const)));
+
+function databaseObjects(ctx: ComposeContext): ComposedSet {
+  const out: ComposedSet = {};
+  const ownerOf = owners(ctx.instance.parameters);
+  for (const db of ctx.instance.parameters.databases) {
+    const owner = ownerOf.get(db.name);
+    const forProvider = owner ? { ownerRef: { name: sqlObjectNames.role(ctx, owner) } } : { owner: SUPERUSER };
+    const dbRef = { name: sqlObjectNames.database(ctx, db.name) };
+    out[keys.database(db.name)] = {
+      object: managed(ctx, 'Database', dbRef.name, forProvider, db.name, { managementPolicies: KEEP_ON_DELETE }),
+      ready: managedResourceReady(ctx, keys.database(db.name)),
+    };
+    const privateKey = keys.private(db.name);
+    out[privateKey] = {
+      object: managed(ctx, 'Grant', sqlObjectNames.object(ctx, privateKey), {
+        databaseRef: dbRef,
+        privileges: ['CONNECT'],
+        revokePublicOnDb: true,
+        role: SUPERUSER,
+      }),
+      ready: managedResourceReady(ctx, privateKey),
+    };
+    for (const extension of db.extensions) {
+      const key = keys.extension(db.name, extension);
+      out[key] = {
+        object: managed(ctx, 'Extension', sqlObjectNames.object(ctx, key), { databaseRef: dbRef, extension }),
+        ready: managedResourceReady(ctx, key),
+      };
+    }
+  }
+  return out;
+}
+
+const DATABASE_PRIVILEGES: Record<Exclude<Privilege, 'owner'>, string[]> = {
+  readWrite: ['CONNECT', 'TEMPORARY'],
+  readOnly: ['CONNECT'],
+};
+
+function grantObjects(ctx: ComposeContext, user: Parameters['users'][number]): ComposedSet {
+  const out: ComposedSet = {};
+  const roleRef = { name: sqlObjectNames.role(ctx, user.name) };
+  const add = (key: string, forProvider: Record<string, unknown>) => {
+    out[key] = {
+      object: managed(ctx, 'Grant', sqlObjectNames.object(ctx, key), { ...forProvider, roleRef }),
+      ready: managedResourceReady(ctx, key),
+    };
+  };
+  for (const grant of user.grants) {
+    if (grant.privileges === 'owner') continue;
+    const databaseRef = { name: sqlObjectNames.database(ctx, grant.database) };
+    add(keys.grant(user.name, grant.database, 'database'), { databaseRef, privileges: DATABASE_PRIVILEGES[grant.privileges] });
+    add(keys.grant(user.name, grant.database, 'schema'), { databaseRef, schema: 'public', privileges: ['USAGE'] });
+  }
+  const kinds = new Set(user.grants.map((g) => g.privileges));
+  if (kinds.has('readOnly') || kinds.has('readWrite')) add(keys.membership(user.name, 'pg_read_all_data'), { memberOf: 'pg_read_all_data' });
+  if (kinds.has('readWrite')) add(keys.membership(user.name, 'pg_write_all_data'), { memberOf: 'pg_write_all_data' });
+  return out;
+}
+
+function userObjects(ctx: ComposeContext, endpoint: Endpoint, user: Parameters['users'][number]): ComposedSet {
+  const p = ctx.instance.parameters;
+  const prefix = p.connectionSecret.keyPrefix;
+  const secretKey = keys.userSecret(user.name);
+  const secretName = sqlObjectNames.userSecret(ctx, user.name);
+  // Generated once, then read back: the Role reads it from this Secret, so it is the only copy.
+  const { password } = keptPassword(ctx, [
+    { key: secretKey, field: 'password' },
+    ...(prefix ? [{ key: secretKey, field: prefixedKey(prefix, 'password') }] : []),
+  ]);
+  const database = user.grants[0]?.database ?? 'postgres';
+  const values = connectionValues(endpoint, { database, username: user.name, password }, prefix);
+  return {
+    [secretKey]: {
+      object: secretObject(ctx.instance, secretName, values, { 'dbaas.dev/user': kubePart(user.name) }),
+      ready: observedExists(ctx, secretKey),
+    },
+    [keys.role(user.name)]: {
+      object: managed(
+        ctx,
+        'Role',
+        sqlObjectNames.role(ctx, user.name),
+        { passwordSecretRef: { name: secretName, key: 'password' }, privileges: { login: true, inherit: true } },
+        user.name,
+      ),
+      ready: managedResourceReady(ctx, keys.role(user.name)),
+    },
+    ...grantObjects(ctx, user),
+  };
+}
+
+/**
+ * Crossplane Usages keep the ProviderConfig's inputs — the superuser Secret and the database itself — until the
+ * ProviderConfig is gone, and the ProviderConfig waits for every Role, Database and Grant using it: teardown then runs
+ * in order instead of leaving grants that can no longer connect. Usages are enforced by Crossplane's webhook.
+ */
+function usages(ctx: ComposeContext, of: readonly { key: string; object: KubeObject }[]): ComposedSet {
+  const out: ComposedSet = {};
+  for (const used of of) {
+    const key = `usage-${used.key}`;
+    out[key] = {
+      object: {
+        apiVersion: 'protection.crossplane.io/v1beta1',
+        kind: 'Usage',
+        metadata: meta(ctx, objectName(ctx.instance, `usage-${kubePart(used.key)}`)),
+        spec: {
+          of: { apiVersion: used.object.apiVersion, kind: used.object.kind, resourceRef: { name: used.object.metadata.name } },
+          by: { apiVersion: SQL_API_VERSION, kind: 'ProviderConfig', resourceRef: { name: sqlObjectNames.providerConfig(ctx) } },
+          replayDeletion: true,
+        },
+      },
+      ready: observedExists(ctx, key),
+    };
+  }
+  return out;
+}
+
+export interface UsersInput {
+  readonly endpoint: Endpoint;
+  readonly superuserSecret: { readonly key: string; readonly object: KubeObject };
+  readonly database: { readonly key: string; readonly object: KubeObject };
+}
+
+/** Nothing at all when the claim lists no databases and no users: no ProviderConfig to keep alive. */
+export function userResources(ctx: ComposeContext, input: UsersInput): ComposedSet {
+  const p = ctx.instance.parameters;
+  if (p.databases.length === 0 && p.users.length === 0) return {};
+  return {
+    [SQL_PROVIDER_CONFIG_KEY]: {
+      object: providerConfig(ctx, input.superuserSecret.object.metadata.name),
+      ready: observedExists(ctx, SQL_PROVIDER_CONFIG_KEY),
+    },
+    ...databaseObjects(ctx),
+    ...Object.assign({}, ...p.users.map((u) => userObjects(ctx, input.endpoint, u))),
+    ...usages(ctx, [input.superuserSecret, input.database]),
+  };
+}

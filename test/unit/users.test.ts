@@ -1,0 +1,146 @@
+import { Severity } from '@crossplane-org/function-sdk-typescript';
+import { runFunction } from '../../src/function.js';
+import { seededRandom } from '../../src/util/random.js';
+import { claim, firstRequest, observeDesired, runningClusterStatus, secretValue, steadyRequest, type Doc } from '../support/requests.js';
+
+const render = (parameters: Doc) => runFunction(firstRequest(claim(parameters, 'shop', 'team-a')), { random: seededRandom('u') });
+const object = (rsp: ReturnType<typeof runFunction>, key: string) => rsp.desired!.resources[key]?.resource as Doc | undefined;
+const forProvider = (rsp: ReturnType<typeof runFunction>, key: string) => (object(rsp, key)!['spec'] as Doc)['forProvider'] as Doc;
+
+const app = {
+  databases: [{ name: 'orders', extensions: ['pg_trgm'] }, { name: 'audit_log' }],
+  users: [
+    { name: 'orders_app', grants: [{ database: 'orders', privileges: 'owner' }, { database: 'audit_log', privileges: 'readWrite' }] },
+    { name: 'analyst', grants: [{ database: 'orders', privileges: 'readOnly' }] },
+  ],
+};
+
+describe('users and databases', () => {
+  it('composes no provider-sql objects when the claim lists none', () => {
+    expect(Object.keys(render({}).desired!.resources).filter((k) => k.startsWith('sql-') || k.startsWith('usage-'))).toEqual([]);
+  });
+
+  it('a namespaced ProviderConfig reads the superuser Secret, with TLS required', () => {
+    const pc = object(render(app), 'sql-provider-config')!;
+    expect(pc).toMatchObject({
+      apiVersion: 'postgresql.sql.m.crossplane.io/v1alpha1',
+      metadata: { name: 'shop-sql', namespace: 'team-a' },
+      spec: { credentials: { source: 'PostgreSQLConnectionSecret', connectionSecretRef: { name: 'shop-superuser' } }, sslMode: 'require' },
+    });
+  });
+
+  it('sets SQL names through the external name, independent of object names', () => {
+    const rsp = render(app);
+    const db = object(rsp, 'sql-database-audit_log')!;
+    expect((db['metadata'] as Doc)['annotations']).toEqual({ 'crossplane.io/external-name': 'audit_log' });
+    expect((db['metadata'] as Doc)['name']).toMatch(/^shop-db-audit-log-[0-9a-f]{6}$/);
+    expect(((object(rsp, 'sql-role-orders_app')!['metadata'] as Doc)['annotations'] as Doc)['crossplane.io/external-name']).toBe('orders_app');
+  });
+
+  it.each([
+    ['orders', { ownerRef: { name: expect.stringMatching(/^shop-user-orders-app-/) } }],
+    ['audit_log', { owner: 'postgres' }],
+  ])('database %s is owned by %j and is never dropped by Crossplane', (db, owner) => {
+    const rsp = render(app);
+    expect(forProvider(rsp, `sql-database-${db}`)).toEqual(owner);
+    expect((object(rsp, `sql-database-${db}`)!['spec'] as Doc)['managementPolicies']).toEqual(['Observe', 'Create', 'Update', 'LateInitialize']);
+  });
+
+  it('every database revokes CONNECT from PUBLIC', () => {
+    expect(forProvider(render(app), 'sql-grant-orders-private')).toMatchObject({ revokePublicOnDb: true, privileges: ['CONNECT'], role: 'postgres' });
+  });
+
+  it('creates extensions in their database', () => {
+    expect(forProvider(render(app), 'sql-extension-orders-pg_trgm')).toMatchObject({ extension: 'pg_trgm', databaseRef: { name: expect.stringMatching(/^shop-db-orders/) } });
+  });
+
+  it.each([
+    ['sql-grant-orders_app-audit_log-database', { privileges: ['CONNECT', 'TEMPORARY'] }],
+    ['sql-grant-orders_app-audit_log-schema', { privileges: ['USAGE'], schema: 'public' }],
+    ['sql-grant-orders_app-pg_read_all_data', { memberOf: 'pg_read_all_data' }],
+    ['sql-grant-orders_app-pg_write_all_data', { memberOf: 'pg_write_all_data' }],
+    ['sql-grant-analyst-orders-database', { privileges: ['CONNECT'] }],
+    ['sql-grant-analyst-orders-schema', { privileges: ['USAGE'], schema: 'public' }],
+    ['sql-grant-analyst-pg_read_all_data', { memberOf: 'pg_read_all_data' }],
+  ])('grant %s', (key, expected) => {
+    expect(forProvider(render(app), key)).toMatchObject({ ...expected, roleRef: { name: expect.stringMatching(/^shop-user-/) } });
+  });
+
+  it.each(['sql-grant-analyst-pg_write_all_data', 'sql-grant-orders_app-orders-database'])('no %s', (key) => {
+    expect(object(render(app), key)).toBeUndefined();
+  });
+
+  it('each role logs in with the password from its own connection secret', () => {
+    const rsp = render(app);
+    const secretName = ((object(rsp, 'user-secret-analyst')!['metadata'] as Doc)['name']);
+    expect(forProvider(rsp, 'sql-role-analyst')).toEqual({
+      passwordSecretRef: { name: secretName, key: 'password' },
+      privileges: { login: true, inherit: true },
+    });
+    expect(secretValue(rsp, 'user-secret-analyst', 'username')).toBe('analyst');
+    expect(secretValue(rsp, 'user-secret-analyst', 'database')).toBe('orders');
+    expect(secretValue(rsp, 'user-secret-analyst', 'uri')).toMatch(/^postgresql:\/\/analyst:[A-Za-z0-9]{32}@shop\.team-a\.svc\.cluster\.local:5432\/orders\?sslmode=require$/);
+  });
+
+  it('user secrets take the key prefix too', () => {
+    const rsp = render({ ...app, connectionSecret: { keyPrefix: 'DB' } });
+    expect(secretValue(rsp, 'user-secret-analyst', 'DB_USERNAME')).toBe('analyst');
+  });
+
+  it('keeps each user password across reconciles', () => {
+    const steady = steadyRequest(claim(app, 'shop', 'team-a'));
+    const before = runFunction(steady, { random: seededRandom('a') });
+    const again = runFunction(observeDesired(steady, before, runningClusterStatus(1)), { random: seededRandom('b') });
+    expect(secretValue(again, 'user-secret-orders_app', 'password')).toBe(secretValue(before, 'user-secret-orders_app', 'password'));
+  });
+
+  it('protects the superuser Secret and the SGCluster while the ProviderConfig exists', () => {
+    const rsp = render(app);
+    expect((object(rsp, 'usage-superuser-secret')!['spec'] as Doc)).toEqual({
+      of: { apiVersion: 'v1', kind: 'Secret', resourceRef: { name: 'shop-superuser' } },
+      by: { apiVersion: 'postgresql.sql.m.crossplane.io/v1alpha1', kind: 'ProviderConfig', resourceRef: { name: 'shop-sql' } },
+      replayDeletion: true,
+    });
+    expect((object(rsp, 'usage-sg-cluster')!['spec'] as Doc)['of']).toEqual({ apiVersion: 'stackgres.io/v1', kind: 'SGCluster', resourceRef: { name: 'shop' } });
+  });
+
+  it('a user removed from the claim loses its role, grants and secret', () => {
+    const steady = steadyRequest(claim(app, 'shop', 'team-a'));
+    const params = (steady.observed!.composite!.resource!['spec'] as Doc)['parameters'] as Doc;
+    params['users'] = [app.users[0]];
+    const rsp = runFunction(steady);
+    const keys = Object.keys(rsp.desired!.resources);
+    expect(keys.filter((k) => k.includes('analyst'))).toEqual([]);
+    expect(keys).toContain('sql-role-orders_app');
+  });
+
+  it('keeps SQL names that would meet as Kubernetes names apart', () => {
+    const rsp = render({
+      databases: [{ name: 'c' }, { name: 'b_c' }],
+      users: [
+        { name: 'a_b', grants: [{ database: 'c', privileges: 'readOnly' }] },
+        { name: 'a', grants: [{ database: 'b_c', privileges: 'readOnly' }] },
+      ],
+    });
+    expect(rsp.results).toEqual([]);
+    const names = Object.values(rsp.desired!.resources).map((r) => `${String(r.resource!['kind'])}/${String((r.resource!['metadata'] as Doc)['name'])}`);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it.each([
+    [
+      'two owners of one database',
+      { databases: [{ name: 'd' }], users: [{ name: 'a', grants: [{ database: 'd', privileges: 'owner' }] }, { name: 'b', grants: [{ database: 'd', privileges: 'owner' }] }] },
+      'spec.parameters.users[1].grants[0].privileges',
+    ],
+    [
+      'readOnly beside readWrite for one user',
+      { databases: [{ name: 'd' }, { name: 'e' }], users: [{ name: 'a', grants: [{ database: 'd', privileges: 'readWrite' }, { database: 'e', privileges: 'readOnly' }] }] },
+      'spec.parameters.users[0].grants[1].privileges',
+    ],
+  ])('%s is refused, naming the field', (_name, parameters, path) => {
+    const rsp = render(parameters);
+    expect(rsp.results[0]).toMatchObject({ severity: Severity.SEVERITY_FATAL });
+    expect(rsp.results[0]!.message).toContain(`${path}:`);
+  });
+});
