@@ -18,7 +18,7 @@ import {
 import { describeErrors, type FieldError } from './api/errors.js';
 import { parseInstance, parsePlatform } from './api/parse.js';
 import { composeInstance } from './compose/instance.js';
-import type { ComposedSet, ConditionOut, Observed, RandomSource } from './compose/types.js';
+import type { ConditionOut, Observed, RandomSource, Required, RequiredSelector } from './compose/types.js';
 import { sortKeys } from './util/canonical.js';
 import { cryptoRandom } from './util/random.js';
 
@@ -56,14 +56,15 @@ export function runFunction(req: RunFunctionRequest, options: RunOptions = {}): 
   const platform = parsePlatform(req.input);
   if (!platform.ok) return refuse(rsp, platform.errors);
 
-  const observed = observedState(req);
   const composition = composeInstance({
     instance: instance.value,
     platform: platform.value,
-    observed,
+    observed: observedState(req),
+    required: requiredResources(req),
     random: options.random ?? cryptoRandom,
   });
   if (!composition.ok) return refuse(rsp, composition.errors);
+  rsp.requirements = requirementsOut(composition.requirements);
 
   const resources: Record<string, Resource> = { ...incoming.resources };
   for (const [key, composed] of Object.entries(composition.resources)) resources[key] = toResource(composed.object, composed.ready);
@@ -100,6 +101,27 @@ function observedState(req: RunFunctionRequest): Observed {
     if (r.resource) resources[key] = r.resource;
   }
   return { composite: req.observed?.composite?.resource ?? {}, resources };
+}
+
+/** Both the current field and the one Crossplane before 2.0 filled. */
+function requiredResources(req: RunFunctionRequest): Required {
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const source of [req.extraResources ?? {}, req.requiredResources ?? {}]) {
+    for (const [key, resources] of Object.entries(source)) {
+      out[key] = (resources?.items ?? []).flatMap((r) => (r.resource ? [r.resource] : []));
+    }
+  }
+  return out;
+}
+
+function requirementsOut(selectors: Readonly<Record<string, RequiredSelector>>): RunFunctionResponse['requirements'] {
+  if (Object.keys(selectors).length === 0) return undefined;
+  const resources: NonNullable<RunFunctionResponse['requirements']>['resources'] = {};
+  for (const key of Object.keys(selectors).sort()) {
+    const s = selectors[key]!;
+    resources[key] = { apiVersion: s.apiVersion, kind: s.kind, namespace: s.namespace, matchLabels: { labels: {} } };
+  }
+  return { extraResources: {}, resources, schemas: {} };
 }
 
 function toResource(object: Record<string, unknown>, ready: boolean): Resource {

@@ -37,6 +37,8 @@ export function claimToComposite(claim: Doc): Doc {
 export interface RenderOptions {
   /** Objects that already exist, each annotated with its composition resource name. */
   readonly observed?: readonly Doc[];
+  /** Other objects in the cluster the function may ask for (SGBackups, other instances' SGClusters). */
+  readonly extra?: readonly Doc[];
   /** The Composition step's input. */
   readonly input?: Doc;
   readonly random?: RandomSource;
@@ -69,8 +71,26 @@ export interface Rendered {
   readonly documents: Doc[];
 }
 
+/** What Crossplane's required-resources fetcher would list from the cluster: every match of kind and namespace. */
+function fetchRequired(req: RunFunctionRequest, rsp: RunFunctionResponse, cluster: readonly Doc[]): boolean {
+  const selectors = rsp.requirements?.resources ?? {};
+  if (Object.keys(selectors).every((key) => req.requiredResources[key] !== undefined)) return false;
+  for (const [key, selector] of Object.entries(selectors)) {
+    const items = cluster.filter((doc) => {
+      const metadata = (doc['metadata'] ?? {}) as Doc;
+      return doc['apiVersion'] === selector.apiVersion && doc['kind'] === selector.kind && metadata['namespace'] === selector.namespace;
+    });
+    req.requiredResources[key] = { items: items.map((resource) => ({ resource, connectionDetails: {}, ready: 0 })) };
+  }
+  return true;
+}
+
 export function render(composite: Doc, options: RenderOptions = {}): Rendered {
-  const response = runFunction(renderRequest(composite, options), options.random ? { random: options.random } : {});
+  const runOptions = options.random ? { random: options.random } : {};
+  const req = renderRequest(composite, options);
+  let response = runFunction(req, runOptions);
+  // Crossplane calls again, with what the function asked for, until its requirements stop changing.
+  if (fetchRequired(req, response, [...(options.observed ?? []), ...(options.extra ?? [])])) response = runFunction(req, runOptions);
   const documents: Doc[] = [];
   const desiredXr = response.desired?.composite?.resource;
   if (desiredXr) {

@@ -7,13 +7,14 @@ import { crdErrors } from './support/crds.js';
 import { REPO } from './support/paths.js';
 import { compositionInput, exampleClaim, steadyRequest, type Doc } from './support/requests.js';
 import { runFunction } from '../src/function.js';
+import { readDocuments } from '../src/cli/render-files.js';
 
 const examples = readdirSync(join(REPO, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
 /** Kinds Kubernetes serves itself; the API server in the e2e suites checks them. */
 const BUILT_IN = new Set(['v1/Secret', 'networking.k8s.io/v1/NetworkPolicy', 'v1/ConfigMap']);
 
 describe.each(examples)('example %s', (example) => {
-  const first = render(claimToComposite(exampleClaim(example)), { input: compositionInput() });
+  const first = render(claimToComposite(exampleClaim(example)), { input: compositionInput(), extra: readDocuments(join(REPO, 'test/fixtures/cluster.yaml')) });
   const steady = runFunction(steadyRequest(exampleClaim(example)));
   const objects = [
     ...first.documents.slice(1).filter((d) => d['kind'] !== 'Result'),

@@ -27,6 +27,39 @@ export const platformSchema = z
       .regex(DNS_LABEL, 'must be a namespace name')
       .default('monitoring')
       .describe('Namespace of the Prometheus that scrapes the database metrics.'),
+    backup: z
+      .object({
+        storage: z
+          .enum(['minio', 'aws'])
+          .default('minio')
+          .describe('Where backup buckets are made: MinIO through provider-minio, or S3 through provider-upjet-aws.'),
+        providerConfig: z.string().regex(DNS_LABEL).default('default').describe('ProviderConfig of the bucket provider.'),
+        region: z.string().max(32).default('us-east-1').describe('Bucket region.'),
+        endpoint: z
+          .string()
+          .url()
+          .default('http://minio.minio.svc:9000')
+          .describe('S3 endpoint the database pods reach the MinIO buckets at (minio only).'),
+        bucketPrefix: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{0,19}$/, 'must be lower case letters, digits and -, at most 20')
+          .default('pg-backup')
+          .describe('Start of every bucket name.'),
+        awsCredentialsSecret: z
+          .string()
+          .regex(DNS_LABEL)
+          .optional()
+          .describe('aws only: Secret in each claim namespace with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; IAM role of the pods when unset.'),
+        retainAfterDeletionDays: z
+          .number()
+          .int()
+          .min(0)
+          .max(3650)
+          .default(30)
+          .describe('Days a deleted instance\'s bucket is kept; the bucket is labelled with it for the platform\'s cleanup.'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -187,6 +187,27 @@ export const parametersSchema = z
       .strict()
       .prefault({})
       .describe('Backups.'),
+    restore: z
+      .object({
+        fromInstance: z
+          .string()
+          .max(63)
+          .regex(DNS_LABEL, 'must name a PostgreSQLInstance in this namespace (restores never cross namespaces)')
+          .describe('Claim name of the instance, in the same namespace, whose backups to restore from.'),
+        backupName: z
+          .string()
+          .max(253)
+          .regex(DNS_SUBDOMAIN, 'must be the name of an SGBackup of that instance')
+          .optional()
+          .describe('The backup to restore; the latest successful one when unset.'),
+        pointInTime: z
+          .iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp such as "2026-11-20T14:30:00Z"' })
+          .optional()
+          .describe('Recover up to this moment (point-in-time recovery), from the last backup taken before it.'),
+      })
+      .strict()
+      .optional()
+      .describe('Create this instance from another instance\'s backups. Read only when the instance is created.'),
     monitoring: z
       .object({
         enabled: z.boolean().default(true).describe('Metrics and alerts for the platform Prometheus.'),

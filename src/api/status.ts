@@ -10,6 +10,8 @@ export const statusSchema = z
     instances: z.number().int().describe('Instances asked for.'),
     instancesReady: z.number().int().describe('Instances running.'),
     connectionSecret: z.string().describe('Name of the connection Secret in the claim namespace.'),
+    backupSchedule: z.string().describe('Cron schedule (UTC) of base backups, chosen or given.'),
+    lastBackup: z.string().describe('When the last successful backup ended (RFC 3339).'),
   })
   .partial()
   .describe('What the function observed of the database.');

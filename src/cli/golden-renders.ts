@@ -11,8 +11,11 @@ import { compositionInput, readDocuments } from './render-files.js';
 
 type Doc = Record<string, unknown>;
 
-/** The status the operator writes once the cluster runs, as the e2e suites simulate it too. */
+/** The status the operator and the providers write once things run, as the e2e suites simulate it too. */
 function running(object: Doc): Doc {
+  if ((object['spec'] as Doc | undefined)?.['providerConfigRef']) {
+    return { ...object, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] } };
+  }
   if (object['kind'] !== 'SGCluster') return object;
   const instances = (object['spec'] as Doc)['instances'];
   return {
@@ -27,13 +30,14 @@ function running(object: Doc): Doc {
 
 export function goldenRenders(repo: string): Record<string, string> {
   const input = compositionInput(join(repo, 'compositions/xpostgresqlinstances.dbaas.dev.yaml'));
+  const extra = readDocuments(join(repo, 'test/fixtures/cluster.yaml'));
   const out: Record<string, string> = {};
   const examples = readdirSync(join(repo, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
   for (const file of examples) {
     const name = file.replace(/\.yaml$/, '');
     const claim = readDocuments(join(repo, 'examples', file)).find((d) => d['kind'] === 'PostgreSQLInstance')!;
     const composite = claimToComposite(claim);
-    const options = { ...(input ? { input } : {}), random: seededRandom(`golden/${name}`) };
+    const options = { ...(input ? { input } : {}), extra, random: seededRandom(`golden/${name}`) };
     const first = render(composite, options);
     const observed = first.documents.filter((d) => d['kind'] !== 'Result' && d !== first.documents[0]).map(running);
     const steady = render(composite, { ...options, observed });

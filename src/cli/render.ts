@@ -8,7 +8,8 @@ import { toYaml } from '../util/yaml.js';
 import { compositionInput, readDocuments } from './render-files.js';
 
 const DEFAULT_COMPOSITION = 'compositions/xpostgresqlinstances.dbaas.dev.yaml';
-const USAGE = 'usage: npm run render -- <claim.yaml> [--observed <dir|file>] [--composition <file>] [--seed <text>]';
+const USAGE =
+  'usage: npm run render -- <claim.yaml> [--observed <dir|file>] [--extra <dir|file>] [--composition <file>] [--seed <text>]';
 
 function main(argv: string[]): number {
   const flags = new Map<string, string>();
@@ -21,15 +22,17 @@ function main(argv: string[]): number {
       flags.set(arg.slice(2), value);
     } else positional.push(arg);
   }
-  const unknown = [...flags.keys()].filter((f) => !['observed', 'composition', 'seed'].includes(f));
+  const unknown = [...flags.keys()].filter((f) => !['observed', 'extra', 'composition', 'seed'].includes(f));
   if (positional.length !== 1 || unknown.length > 0) return usage(unknown.length ? `unknown flag --${unknown[0]}` : 'one claim file expected');
   const claim = readDocuments(positional[0]!).find((d) => d['kind'] === 'PostgreSQLInstance');
   if (!claim) return usage(`${positional[0]} holds no PostgreSQLInstance`);
   const observedPath = flags.get('observed');
+  const extraPath = flags.get('extra');
   const seed = flags.get('seed');
   const input = compositionInput(flags.get('composition') ?? DEFAULT_COMPOSITION);
   const rendered = render(claimToComposite(claim), {
     ...(observedPath ? { observed: readDocuments(observedPath) } : {}),
+    ...(extraPath ? { extra: readDocuments(extraPath) } : {}),
     ...(input ? { input } : {}),
     ...(seed ? { random: seededRandom(seed) } : {}),
   });

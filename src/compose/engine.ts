@@ -4,9 +4,10 @@
  */
 import type { FieldError } from '../api/errors.js';
 import type { Engine as EngineName } from '../api/schema.js';
+import type { BackupTarget } from './backup.js';
 import type { Endpoint } from './connection.js';
 import { stackgres } from './stackgres.js';
-import type { ComposeContext, ComposedSet } from './types.js';
+import type { ComposeContext, ComposedSet, RequiredSelector } from './types.js';
 
 export interface EngineObservation {
   readonly exists: boolean;
@@ -17,6 +18,14 @@ export interface EngineObservation {
   readonly version?: string;
   /** What a person should read when it isn't ready yet. */
   readonly message: string;
+  /** End of the last successful backup, RFC 3339. */
+  readonly lastBackup?: string;
+}
+
+export interface EngineInputs {
+  readonly superuserSecretName: string;
+  /** Undefined when the claim turns backups off. */
+  readonly backup?: BackupTarget;
 }
 
 export interface DatabaseEngine {
@@ -26,9 +35,12 @@ export interface DatabaseEngine {
   readonly clientPorts: readonly number[];
   readonly metricsPort: number;
   endpoint(ctx: ComposeContext): Endpoint;
-  /** Changes the existing objects can't take (shrinking a disk, a major version jump), as field errors. */
+  /** Objects the engine needs to read that it doesn't compose (its backups, a restore's source). */
+  requirements(ctx: ComposeContext): Record<string, RequiredSelector>;
+  /** Changes the existing objects can't take (shrinking a disk, a major version jump) and restores that can't
+   *  start (no such source, no such backup), as field errors. */
   refusedChanges(ctx: ComposeContext): FieldError[];
-  compose(ctx: ComposeContext, superuserSecretName: string): ComposedSet;
+  compose(ctx: ComposeContext, inputs: EngineInputs): ComposedSet;
   observe(ctx: ComposeContext): EngineObservation;
   /** Labels that select the database pods. */
   podSelector(ctx: ComposeContext): Record<string, string>;

@@ -1,5 +1,6 @@
 /** Everything one claim composes, engine first, then what every engine shares: credentials, secrets, network, status. */
 import type { FieldError } from '../api/errors.js';
+import { backupResources, backupTarget } from './backup.js';
 import { connectionValues, prefixedKey, secretObject } from './connection.js';
 import { CONNECTION_SECRET_KEY, SUPERUSER, SUPERUSER_SECRET_KEY, superuserPassword } from './credentials.js';
 import { engineFor } from './engine.js';
@@ -15,6 +16,7 @@ export function composeInstance(ctx: ComposeContext): Composition {
   const engine = engineFor(p.engine);
   if (!engine) return { ok: false, errors: [{ path: 'spec.parameters.engine', message: `engine "${p.engine}" is not available` }] };
 
+  const requirements = engine.requirements(ctx);
   const superuserSecret = objectName(instance, 'superuser');
   const connectionSecret = p.connectionSecret.name ?? objectName(instance, 'connection');
   const errors: FieldError[] = [...userGrantErrors(p), ...engine.refusedChanges(ctx)];
@@ -35,7 +37,8 @@ export function composeInstance(ctx: ComposeContext): Composition {
     port: String(endpoint.port),
   };
 
-  const engineResources = engine.compose(ctx, superuserSecret);
+  const backup = p.backup.enabled ? backupTarget(ctx) : undefined;
+  const engineResources = engine.compose(ctx, { superuserSecretName: superuserSecret, ...(backup ? { backup } : {}) });
   const superuserObject = secretObject(instance, superuserSecret, superuser);
   const resources: ComposedSet = {
     ...engineResources,
@@ -45,10 +48,11 @@ export function composeInstance(ctx: ComposeContext): Composition {
       ready: observedExists(CONNECTION_SECRET_KEY),
     },
     [NETWORK_POLICY_KEY]: { object: networkPolicy(ctx, engine), ready: observedExists(NETWORK_POLICY_KEY) },
+    ...(backup ? backupResources(ctx, backup) : {}),
     ...userResources(ctx, {
       endpoint,
       superuserSecret: { key: SUPERUSER_SECRET_KEY, object: superuserObject },
-      database: { key: engine.databaseKey, object: engineResources[engine.databaseKey]!.object },
+      ...(engineResources[engine.databaseKey] ? { database: { key: engine.databaseKey, object: engineResources[engine.databaseKey]!.object } } : {}),
     }),
   };
   const clash = nameClash(resources);
@@ -57,10 +61,11 @@ export function composeInstance(ctx: ComposeContext): Composition {
   return {
     ok: true,
     resources,
-    status: { ...instanceStatus(instance, endpoint, observation, connectionSecret) },
+    status: { ...instanceStatus(instance, endpoint, observation, connectionSecret, backup?.schedule) },
     conditions: [readyCondition(observation, resources)],
     connectionDetails: connection,
     warnings: [],
+    requirements,
   };
 }
 

@@ -14,6 +14,8 @@ export interface InstanceStatus {
   instances: number;
   instancesReady: number;
   connectionSecret: string;
+  backupSchedule?: string;
+  lastBackup?: string;
 }
 
 export function instanceStatus(
@@ -21,9 +23,12 @@ export function instanceStatus(
   endpoint: Endpoint,
   observation: EngineObservation,
   connectionSecret: string,
+  backupSchedule: string | undefined,
 ): InstanceStatus {
   const p = instance.parameters;
   return {
+    ...(backupSchedule ? { backupSchedule } : {}),
+    ...(observation.lastBackup ? { lastBackup: observation.lastBackup } : {}),
     engine: p.engine,
     endpoint: endpoint.host,
     port: endpoint.port,

@@ -33,10 +33,24 @@ export interface Observed {
 /** Bytes from a cryptographic source in production, from a seeded stream in golden renders. */
 export type RandomSource = (size: number) => Uint8Array;
 
+/** Objects Crossplane fetched because we asked (SGBackups, a restore's source); undefined until it has fetched them. */
+export type Required = Readonly<Record<string, readonly Record<string, unknown>[] | undefined>>;
+
+/**
+ * What the function asks Crossplane to fetch: every object of a kind in a namespace. Never by name: Crossplane answers
+ * a missing named object with nothing, which the SDK's decoder can't tell from "not fetched yet"; a list always comes.
+ */
+export interface RequiredSelector {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+}
+
 export interface ComposeContext {
   readonly instance: Instance;
   readonly platform: Platform;
   readonly observed: Observed;
+  readonly required: Required;
   readonly random: RandomSource;
 }
 
@@ -56,5 +70,6 @@ export type Composition =
       readonly conditions: readonly ConditionOut[];
       readonly connectionDetails: Readonly<Record<string, string>>;
       readonly warnings: readonly string[];
+      readonly requirements: Readonly<Record<string, RequiredSelector>>;
     }
   | { readonly ok: false; readonly errors: readonly FieldError[] };

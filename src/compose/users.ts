@@ -239,7 +239,8 @@ function usages(ctx: ComposeContext, of: readonly { key: string; object: KubeObj
 export interface UsersInput {
   readonly endpoint: Endpoint;
   readonly superuserSecret: { readonly key: string; readonly object: KubeObject };
-  readonly database: { readonly key: string; readonly object: KubeObject };
+  /** Absent while the database object waits for its restore source to be read. */
+  readonly database?: { readonly key: string; readonly object: KubeObject };
 }
 
 /** Nothing at all when the claim lists no databases and no users: no ProviderConfig to keep alive. */
@@ -253,6 +254,6 @@ export function userResources(ctx: ComposeContext, input: UsersInput): ComposedS
     },
     ...databaseObjects(ctx),
     ...Object.assign({}, ...p.users.map((u) => userObjects(ctx, input.endpoint, u))),
-    ...usages(ctx, [input.superuserSecret, input.database]),
+    ...usages(ctx, input.database ? [input.superuserSecret, input.database] : [input.superuserSecret]),
   };
 }

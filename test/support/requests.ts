@@ -45,6 +45,10 @@ export function observeDesired(req: RunFunctionRequest, rsp: RunFunctionResponse
   for (const [key, r] of Object.entries(rsp.desired?.resources ?? {})) {
     const object = structuredClone(r.resource) as Doc;
     if (object['kind'] === 'SGCluster' && clusterStatus) object['status'] = clusterStatus;
+    // Providers mark their managed resources Ready once the external thing exists.
+    if (clusterStatus && (object['spec'] as Doc | undefined)?.['providerConfigRef']) {
+      object['status'] = { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] };
+    }
     resources[key] = { resource: object, connectionDetails: {}, ready: 0 };
   }
   return { ...req, observed: { composite: req.observed!.composite, resources }, desired: { composite: undefined, resources: {} } };

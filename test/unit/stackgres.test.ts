@@ -72,7 +72,7 @@ describe('readiness', () => {
 
   it('nothing is ready before anything exists', () => {
     const rsp = runFunction(firstRequest(claim({})));
-    expect(Object.values(rsp.desired!.resources).map((r) => r.ready)).toEqual(Array(6).fill(Ready.READY_FALSE));
+    expect(Object.values(rsp.desired!.resources).every((r) => r.ready === Ready.READY_FALSE)).toBe(true);
     expect(rsp.conditions[0]).toMatchObject({ type: 'DatabaseReady', reason: 'Creating' });
   });
 
@@ -98,6 +98,7 @@ describe('readiness', () => {
   it('reports endpoint, port, running version and secret in the XR status', () => {
     const rsp = runFunction(steadyRequest(claim({}, 'orders', 'shop')));
     expect(rsp.desired!.composite!.resource!['status']).toEqual({
+      backupSchedule: expect.stringMatching(/^\d+ (22|23|[0-5]) \* \* \*$/),
       connectionSecret: 'orders-connection',
       endpoint: 'orders.shop.svc.cluster.local',
       engine: 'stackgres',

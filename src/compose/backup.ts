@@ -1,0 +1,123 @@
+/**
+ * A bucket made for each instance, credentials for it in the claim's namespace, and the schedule and retention the
+ * engine configures. Where buckets are made is the platform's choice (function input `platform.backup.storage`):
+ *   minio → provider-minio Bucket, Policy (this bucket only) and User, whose keys provider-minio writes to a Secret
+ *   aws   → provider-upjet-aws namespaced Bucket; the keys come from a platform Secret in the namespace, or the pods'
+ *           IAM role
+ * Buckets outlive their instance: deleting the claim never deletes backups (see README, "Deletion safety").
+ */
+import { intervalSeconds, nightlySchedule, runsPerDay } from '../util/cron.js';
+import { commonLabels } from './labels.js';
+import { fitName, objectName, shortHash } from './names.js';
+import { managedResourceReady } from './readiness.js';
+import type { ComposeContext, ComposedSet, KubeObject } from './types.js';
+
+export const BACKUP_KEYS = {
+  bucket: 'backup-bucket',
+  policy: 'backup-policy',
+  user: 'backup-user',
+} as const;
+
+export const RETAIN_LABEL = 'dbaas.dev/retain-after-deletion-days';
+const ACCESS_KEY_ID = 'AWS_ACCESS_KEY_ID';
+const SECRET_ACCESS_KEY = 'AWS_SECRET_ACCESS_KEY';
+
+/** Where and how often the engine writes backups. */
+export interface BackupTarget {
+  readonly storage: 'minio' | 'aws';
+  readonly bucket: string;
+  readonly region: string;
+  /** Only for S3-compatible storage. */
+  readonly endpoint?: string;
+  /** Secret in the claim namespace with the access keys; undefined means the pods' IAM role. */
+  readonly credentials?: { readonly secretName: string; readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly schedule: string;
+  /** Number of base backups to keep: the retention in days times the runs per day. */
+  readonly retainedBackups: number;
+  readonly intervalSeconds: number;
+}
+
+/** Globally unique (bucket names are), at most 63, DNS-safe, and stable for the instance. */
+export function bucketName(ctx: ComposeContext): string {
+  const { instance, platform } = ctx;
+  const readable = `${platform.backup.bucketPrefix}-${instance.namespace}-${instance.claimName}`.replace(/[^a-z0-9-]/g, '-');
+  return fitName(`${readable.slice(0, 54).replace(/-+$/, '')}-${shortHash(`${instance.namespace}/${instance.claimName}`)}`);
+}
+
+export function backupSchedule(ctx: ComposeContext): string {
+  return ctx.instance.parameters.backup.schedule ?? nightlySchedule(`${ctx.instance.namespace}/${ctx.instance.claimName}`);
+}
+
+export function backupTarget(ctx: ComposeContext): BackupTarget {
+  const b = ctx.platform.backup;
+  const schedule = backupSchedule(ctx);
+  const retainedBackups = Math.max(1, Math.ceil(ctx.instance.parameters.backup.retentionDays * runsPerDay(schedule)));
+  const credentialsFrom = (secretName: string) => ({ secretName, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY });
+  const base = { bucket: bucketName(ctx), region: b.region, schedule, retainedBackups, intervalSeconds: intervalSeconds(schedule) };
+  if (b.storage === 'minio') {
+    return { ...base, storage: 'minio', endpoint: b.endpoint, credentials: credentialsFrom(objectName(ctx.instance, 'backup-credentials')) };
+  }
+  return { ...base, storage: 'aws', ...(b.awsCredentialsSecret ? { credentials: credentialsFrom(b.awsCredentialsSecret) } : {}) };
+}
+
+function labels(ctx: ComposeContext): Record<string, string> {
+  return { ...commonLabels(ctx.instance), [RETAIN_LABEL]: String(ctx.platform.backup.retainAfterDeletionDays) };
+}
+
+function minioObjects(ctx: ComposeContext, target: BackupTarget): Record<string, KubeObject> {
+  const providerConfigRef = { name: ctx.platform.backup.providerConfig };
+  // provider-minio's kinds are cluster-scoped: the bucket name, unique by construction, names all three.
+  const metadata = { name: target.bucket, labels: labels(ctx) };
+  return {
+    [BACKUP_KEYS.bucket]: {
+      apiVersion: 'minio.crossplane.io/v1',
+      kind: 'Bucket',
+      metadata,
+      spec: { deletionPolicy: 'Orphan', forProvider: { bucketName: target.bucket, region: target.region }, providerConfigRef },
+    },
+    [BACKUP_KEYS.policy]: {
+      apiVersion: 'minio.crossplane.io/v1',
+      kind: 'Policy',
+      metadata,
+      spec: { forProvider: { allowBucket: target.bucket }, providerConfigRef },
+    },
+    [BACKUP_KEYS.user]: {
+      apiVersion: 'minio.crossplane.io/v1',
+      kind: 'User',
+      metadata,
+      spec: {
+        forProvider: { userName: target.bucket, policies: [target.bucket] },
+        providerConfigRef,
+        writeConnectionSecretToRef: { name: target.credentials!.secretName, namespace: ctx.instance.namespace },
+      },
+    },
+  };
+}
+
+function awsObjects(ctx: ComposeContext, target: BackupTarget): Record<string, KubeObject> {
+  return {
+    [BACKUP_KEYS.bucket]: {
+      apiVersion: 's3.aws.m.upbound.io/v1beta1',
+      kind: 'Bucket',
+      metadata: {
+        name: target.bucket,
+        namespace: ctx.instance.namespace,
+        labels: labels(ctx),
+        annotations: { 'crossplane.io/external-name': target.bucket },
+      },
+      spec: {
+        forProvider: { region: target.region, forceDestroy: false },
+        // Without Delete, deleting the claim leaves the bucket and its backups in place.
+        managementPolicies: ['Observe', 'Create', 'Update', 'LateInitialize'],
+        providerConfigRef: { kind: 'ClusterProviderConfig', name: ctx.platform.backup.providerConfig },
+      },
+    },
+  };
+}
+
+/** The bucket and what it needs; nothing when the claim turns backups off. */
+export function backupResources(ctx: ComposeContext, target: BackupTarget): ComposedSet {
+  if (!ctx.instance.parameters.backup.enabled) return {};
+  const objects = target.storage === 'minio' ? minioObjects(ctx, target) : awsObjects(ctx, target);
+  return Object.fromEntries(Object.entries(objects).map(([key, object]) => [key, { object, ready: managedResourceReady(ctx, key) }]));
+}
