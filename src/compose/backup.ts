@@ -6,7 +6,7 @@
  *           IAM role
  * Buckets outlive their instance: deleting the claim never deletes backups (see README, "Deletion safety").
  */
-import { intervalSeconds, nightlySchedule, runsPerDay } from '../util/cron.js';
+import { nightlySchedule, runsPerDay } from '../util/cron.js';
 import { commonLabels } from './labels.js';
 import { fitName, objectName, shortHash } from './names.js';
 import { managedResourceReady } from './readiness.js';
@@ -34,7 +34,6 @@ export interface BackupTarget {
   readonly schedule: string;
   /** Number of base backups to keep: the retention in days times the runs per day. */
   readonly retainedBackups: number;
-  readonly intervalSeconds: number;
 }
 
 /** Globally unique (bucket names are), at most 63, DNS-safe, and stable for the instance. */
@@ -53,7 +52,7 @@ export function backupTarget(ctx: ComposeContext): BackupTarget {
   const schedule = backupSchedule(ctx);
   const retainedBackups = Math.max(1, Math.ceil(ctx.instance.parameters.backup.retentionDays * runsPerDay(schedule)));
   const credentialsFrom = (secretName: string) => ({ secretName, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY });
-  const base = { bucket: bucketName(ctx), region: b.region, schedule, retainedBackups, intervalSeconds: intervalSeconds(schedule) };
+  const base = { bucket: bucketName(ctx), region: b.region, schedule, retainedBackups };
   if (b.storage === 'minio') {
     return { ...base, storage: 'minio', endpoint: b.endpoint, credentials: credentialsFrom(objectName(ctx.instance, 'backup-credentials')) };
   }

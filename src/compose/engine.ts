@@ -6,6 +6,7 @@ import type { FieldError } from '../api/errors.js';
 import type { Engine as EngineName } from '../api/schema.js';
 import type { BackupTarget } from './backup.js';
 import type { Endpoint } from './connection.js';
+import type { MonitoredSeries } from './monitoring-rules.js';
 import { stackgres } from './stackgres.js';
 import type { ComposeContext, ComposedSet, RequiredSelector } from './types.js';
 
@@ -34,6 +35,10 @@ export interface DatabaseEngine {
   /** Ports applications connect to, and the port Prometheus scrapes. */
   readonly clientPorts: readonly number[];
   readonly metricsPort: number;
+  /** Name of the metrics exporter's container port, which the PodMonitor scrapes. */
+  readonly metricsPortName: string;
+  /** Where the instance's pods, volumes and backup job show up in Prometheus, for the alerts. */
+  monitoredSeries(ctx: ComposeContext): MonitoredSeries;
   endpoint(ctx: ComposeContext): Endpoint;
   /** Objects the engine needs to read that it doesn't compose (its backups, a restore's source). */
   requirements(ctx: ComposeContext): Record<string, RequiredSelector>;

@@ -4,6 +4,7 @@ import { backupResources, backupTarget } from './backup.js';
 import { connectionValues, prefixedKey, secretObject } from './connection.js';
 import { CONNECTION_SECRET_KEY, SUPERUSER, SUPERUSER_SECRET_KEY, superuserPassword } from './credentials.js';
 import { engineFor } from './engine.js';
+import { monitoringResources } from './monitoring.js';
 import { NETWORK_POLICY_KEY, networkPolicy } from './network.js';
 import { objectName } from './names.js';
 import { instanceStatus, readyCondition } from './status.js';
@@ -49,6 +50,7 @@ export function composeInstance(ctx: ComposeContext): Composition {
     },
     [NETWORK_POLICY_KEY]: { object: networkPolicy(ctx, engine), ready: observedExists(NETWORK_POLICY_KEY) },
     ...(backup ? backupResources(ctx, backup) : {}),
+    ...monitoringResources(ctx, engine),
     ...userResources(ctx, {
       endpoint,
       superuserSecret: { key: SUPERUSER_SECRET_KEY, object: superuserObject },

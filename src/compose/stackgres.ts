@@ -13,6 +13,7 @@ import { objectName } from './names.js';
 import { observedExists } from './readiness.js';
 import { backupInfo, chooseBackup, lastSuccessfulBackup } from './restore.js';
 import { resolveSize } from './size.js';
+import { STACKGRES_EXPORTER_PORT_NAME, stackgresSeries } from './stackgres-metrics.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from './types.js';
 
 const API_VERSION = 'stackgres.io/v1';
@@ -121,7 +122,8 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   if (p.replication.mode === 'sync') replication['syncInstances'] = 1;
   const configurations: Json = {
     sgPostgresConfig: configName(ctx),
-    observability: { prometheusAutobind: p.monitoring.enabled },
+    // Our own PodMonitor scrapes the exporter (monitoring.ts); StackGres' autobind would scrape it a second time.
+    observability: { prometheusAutobind: false },
     credentials: {
       users: {
         superuser: {
@@ -261,6 +263,8 @@ export const stackgres: DatabaseEngine = {
   databaseKey: STACKGRES_KEYS.cluster,
   clientPorts: [POSTGRES_PORT, 6432],
   metricsPort: 9187,
+  metricsPortName: STACKGRES_EXPORTER_PORT_NAME,
+  monitoredSeries: stackgresSeries,
   endpoint: (ctx) => ({
     host: `${clusterName(ctx)}.${ctx.instance.namespace}.svc.${ctx.platform.clusterDomain}`,
     port: POSTGRES_PORT,

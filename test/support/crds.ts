@@ -55,7 +55,18 @@ function toJsonSchema(node: unknown): unknown {
   return out;
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true });
+/**
+ * CRD patterns are Go RE2, which the API server evaluates; some start with an inline flag JavaScript lacks, e.g. the
+ * PrometheusRule CRD's `^(?i)(abort|warn)?$`. A leading `(?i)` becomes the `i` flag, which means the same.
+ */
+const INLINE_IGNORE_CASE = /^(\^?)\(\?i\)/;
+const goRegExp = Object.assign(
+  (pattern: string, flags: string) =>
+    INLINE_IGNORE_CASE.test(pattern) ? new RegExp(pattern.replace(INLINE_IGNORE_CASE, '$1'), `${flags}i`) : new RegExp(pattern, flags),
+  { code: 'goRegExp' },
+);
+
+const ajv = new Ajv({ strict: false, allErrors: true, code: { regExp: goRegExp } });
 const compiled = new Map<string, ValidateFunction>();
 
 /** The validator for apiVersion/kind, from the given CRD folder (or any folder when omitted). */

@@ -1,6 +1,6 @@
 import { Severity, type RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../../src/function.js';
-import { intervalSeconds, nightlySchedule, runsPerDay } from '../../src/util/cron.js';
+import { cronIntervalSeconds, nightlySchedule, runsPerDay } from '../../src/util/cron.js';
 import { claim, firstRequest, observeDesired, runningClusterStatus, type Doc } from '../support/requests.js';
 
 type Rsp = ReturnType<typeof runFunction>;
@@ -118,9 +118,10 @@ describe('backups', () => {
     ['every 6 hours', '0 */6 * * *', 4, 21600],
     ['twice an hour', '0,30 * * * *', 48, 1800],
     ['weekly', '0 3 * * 0', 1 / 7, 604800],
+    ['weekdays', '0 3 * * 1-5', 5 / 7, 3 * 86400],
   ])('cron %s', (_name, schedule, perDay, seconds) => {
-    expect(runsPerDay(schedule)).toBeCloseTo(perDay);
-    expect(intervalSeconds(schedule)).toBe(seconds);
+    expect(runsPerDay(schedule)).toBeCloseTo(perDay, 2);
+    expect(cronIntervalSeconds(schedule)).toBe(seconds);
   });
 });
 

@@ -32,11 +32,12 @@ describe('StackGres objects', () => {
   });
 
   it.each([
-    [true, true],
-    [false, false],
-  ])('monitoring %s sets prometheusAutobind %s', (enabled, autobind) => {
-    const cluster = spec(runFunction(firstRequest(claim({ monitoring: { enabled } }))), 'sg-cluster');
-    expect((cluster['configurations'] as Doc)['observability']).toEqual({ prometheusAutobind: autobind });
+    [true, 'pod-monitor'],
+    [false, undefined],
+  ])('monitoring %s: our PodMonitor (%s), never StackGres autobind, so nothing is scraped twice', (enabled, key) => {
+    const rsp = runFunction(firstRequest(claim({ monitoring: { enabled } })));
+    expect((spec(rsp, 'sg-cluster')['configurations'] as Doc)['observability']).toEqual({ prometheusAutobind: false });
+    expect(Object.keys(rsp.desired!.resources).find((k) => k === 'pod-monitor')).toBe(key);
   });
 
   it.each([

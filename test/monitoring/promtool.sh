@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Checks the alert rules the function composes with Prometheus' own promtool:
+#   1. installs promtool once, per version, outside the checkout:
+#        ${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/tools/promtool-<module version>/bin/promtool
+#      (the same cache as test/e2e/tools.sh); a second run finds it and goes on at once;
+#   2. builds the function and renders the rule group of test/monitoring/claim.yaml as a rules file
+#      (node dist/cli/rules.js: exactly the PrometheusRule's spec);
+#   3. `promtool check rules` (syntax, PromQL, templates, lint fatal) and
+#      `promtool test rules test/monitoring/alerts.test.yaml` (every alert fires when it should, stays silent when
+#      it shouldn't).
+# Exits non-zero with a reason when promtool can't be installed or any check fails.
+#
+# Version: github.com/prometheus/prometheus v0.316.0 is Prometheus 3.16.0 (Prometheus 3.x tags its Go module
+# v0.3MM.P). Override with PROMTOOL_MODULE_VERSION. It is built with `-tags remove_all_sd`: the service-discovery
+# plugins are compiled out because one of them (nomad) depends on a pseudo-version of github.com/hashicorp/nomad/api
+# that the Go module proxy reachable here refuses (403); promtool's rule checks and rule tests don't use discovery.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PROMTOOL_MODULE_VERSION="${PROMTOOL_MODULE_VERSION:-v0.316.0}"
+TOOLS_DIR="${E2E_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/tools}"
+PROMTOOL_DIR="$TOOLS_DIR/promtool-$PROMTOOL_MODULE_VERSION"
+PROMTOOL="$PROMTOOL_DIR/bin/promtool"
+
+log() { printf '[promtool] %s\n' "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+# v0.316.0 → 3.16.0, for `promtool --version` (go install sets no version of its own).
+prometheus_version() {
+  local v="${PROMTOOL_MODULE_VERSION#v0.}"
+  local minor="${v%%.*}" rest="${v#*.}"
+  printf '%s.%d.%s' "${minor:0:1}" "$((10#${minor:1}))" "$rest"
+}
+
+install_promtool() {
+  command -v go >/dev/null 2>&1 || die "cannot install promtool: no Go toolchain on PATH (go install builds it)"
+  mkdir -p "$PROMTOOL_DIR"
+  rm -rf "$PROMTOOL_DIR/bin.tmp"
+  log "installing promtool $PROMTOOL_MODULE_VERSION (Prometheus $(prometheus_version)) with go install ..."
+  local start=$SECONDS
+  if ! GOBIN="$PROMTOOL_DIR/bin.tmp" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath -buildvcs=false" \
+    go install -tags remove_all_sd \
+      -ldflags "-X github.com/prometheus/common/version.Version=$(prometheus_version)" \
+      "github.com/prometheus/prometheus/cmd/promtool@$PROMTOOL_MODULE_VERSION" >"$PROMTOOL_DIR/install.log" 2>&1; then
+    tail -n 20 "$PROMTOOL_DIR/install.log" >&2
+    die "cannot install promtool $PROMTOOL_MODULE_VERSION: go install failed (full log: $PROMTOOL_DIR/install.log)"
+  fi
+  [[ -x "$PROMTOOL_DIR/bin.tmp/promtool" ]] || die "go install produced no promtool binary (log: $PROMTOOL_DIR/install.log)"
+  rm -rf "$PROMTOOL_DIR/bin"
+  mv "$PROMTOOL_DIR/bin.tmp" "$PROMTOOL_DIR/bin"
+  echo "$((SECONDS - start))" >"$PROMTOOL_DIR/install-seconds"
+  log "installed promtool in $((SECONDS - start))s"
+}
+
+started=$SECONDS
+if [[ -x "$PROMTOOL" ]]; then
+  log "promtool $PROMTOOL_MODULE_VERSION cached at $PROMTOOL"
+else
+  install_promtool
+fi
+"$PROMTOOL" --version 2>&1 | head -n 1 >&2
+
+cd "$REPO"
+npx --no-install tsc -p tsconfig.build.json || die "the build failed"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+node dist/cli/rules.js test/monitoring/claim.yaml >"$work/rules.yaml" || die "rendering the rules of test/monitoring/claim.yaml failed"
+# promtool reads rule_files relative to the test file, so the test sits next to the rendered rules.
+cp test/monitoring/alerts.test.yaml "$work/"
+
+"$PROMTOOL" check rules --lint=all --lint-fatal "$work/rules.yaml" || die "promtool check rules"
+(cd "$work" && "$PROMTOOL" test rules alerts.test.yaml) || die "promtool test rules"
+log "rules checked and tested in $((SECONDS - started))s"
