@@ -66,11 +66,14 @@ export function runFunction(req: RunFunctionRequest, options: RunOptions = {}): 
   if (!composition.ok) return refuse(rsp, composition.errors);
   rsp.requirements = requirementsOut(composition.requirements);
 
-  const resources: Record<string, Resource> = { ...incoming.resources };
-  for (const [key, composed] of Object.entries(composition.resources)) resources[key] = toResource(composed.object, composed.ready);
+  const merged: Record<string, Resource> = { ...incoming.resources };
+  for (const [key, composed] of Object.entries(composition.resources)) merged[key] = toResource(composed.object, composed.ready);
+  // Each object is sorted already (toResource); ordering the map's keys is all that is left for identical bytes.
+  const resources: Record<string, Resource> = {};
+  for (const key of Object.keys(merged).sort()) resources[key] = merged[key]!;
   rsp.desired = {
     composite: desiredComposite(incoming.composite, instance.value, composition.status, composition.connectionDetails),
-    resources: sortKeys(resources),
+    resources,
   };
   rsp.conditions = composition.conditions.map((c) => ({
     type: c.type,

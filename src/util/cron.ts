@@ -105,6 +105,25 @@ function parseSchedule(schedule: string): Schedule | undefined {
  * (`0 0 31 2 *`), which is what a nightly schedule chosen for the claim gives too.
  */
 export function cronIntervalSeconds(schedule: string): number {
+  return memo(intervals, schedule, longestGapSeconds);
+}
+
+/** Both answers walk four years of days; every reconcile asks again for the same few schedules, so keep them. */
+const intervals = new Map<string, number>();
+const rates = new Map<string, number>();
+const MEMO_LIMIT = 1024;
+
+function memo(cache: Map<string, number>, schedule: string, compute: (schedule: string) => number): number {
+  let value = cache.get(schedule);
+  if (value === undefined) {
+    value = compute(schedule);
+    if (cache.size >= MEMO_LIMIT) cache.clear();
+    cache.set(schedule, value);
+  }
+  return value;
+}
+
+function longestGapSeconds(schedule: string): number {
   const parsed = parseSchedule(schedule);
   if (!parsed || parsed.times.length === 0) return DAY_SECONDS;
   const { times, runsOn } = parsed;
@@ -126,6 +145,10 @@ export function cronIntervalSeconds(schedule: string): number {
 
 /** Runs per day, averaged over four years: retention in days times this is the number of base backups to keep. */
 export function runsPerDay(schedule: string): number {
+  return memo(rates, schedule, averageRunsPerDay);
+}
+
+function averageRunsPerDay(schedule: string): number {
   const parsed = parseSchedule(schedule);
   if (!parsed || parsed.times.length === 0) return 1;
   let runDays = 0;
