@@ -11,15 +11,32 @@ import {
   type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
 import { readFileSync } from 'node:fs';
+import type { Server as TlsServer } from 'node:tls';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { runFunction } from './function.js';
 import type { ServerOptions } from './options.js';
+import { clientCertificateCheck, enforceOn, type ClientCheck } from './tls.js';
 
 export class StartupError extends Error {}
 
-export function serverCredentials(options: ServerOptions): grpc.ServerCredentials {
-  if (options.insecure) return grpc.ServerCredentials.createInsecure();
+/** TLS that asks every client for a certificate and leaves judging it to `tls.ts` (see why there). */
+class ClientCertificateCredentials extends grpc.ServerCredentials {
+  constructor(ca: Buffer, cert: Buffer, key: Buffer) {
+    super({ requestCert: true, rejectUnauthorized: false }, { ca, cert, key });
+  }
+  override _equals(other: grpc.ServerCredentials): boolean {
+    return other === this;
+  }
+}
+
+interface Credentials {
+  readonly credentials: grpc.ServerCredentials;
+  readonly clientCheck?: ClientCheck;
+}
+
+export function serverCredentials(options: ServerOptions): Credentials {
+  if (options.insecure) return { credentials: grpc.ServerCredentials.createInsecure() };
   const dir = options.tlsServerCertsDir;
   const read = (file: string): Buffer => {
     try {
@@ -33,8 +50,27 @@ export function serverCredentials(options: ServerOptions): grpc.ServerCredential
       );
     }
   };
-  // Crossplane always dials functions with a client certificate, so anything without one is refused.
-  return grpc.ServerCredentials.createSsl(read('ca.crt'), [{ private_key: read('tls.key'), cert_chain: read('tls.crt') }], true);
+  const ca = read('ca.crt');
+  let clientCheck: ClientCheck;
+  try {
+    clientCheck = clientCertificateCheck(ca);
+  } catch (error) {
+    throw new StartupError(`TLS: ${join(dir, 'ca.crt')}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { credentials: new ClientCertificateCredentials(ca, read('tls.crt'), read('tls.key')), clientCheck };
+}
+
+/**
+ * grpc-js keeps its HTTP/2 servers private; the check must run on their TLS connections. If a grpc-js upgrade moves
+ * them, the server refuses to start rather than serve without checking client certificates.
+ */
+function enforceClientCertificates(server: grpc.Server, check: ClientCheck, logger: Logger): void {
+  const servers = (server as unknown as { http2Servers?: Map<TlsServer, unknown> }).http2Servers;
+  if (!(servers instanceof Map) || servers.size === 0) {
+    throw new StartupError('cannot enforce client certificates: unexpected @grpc/grpc-js internals');
+  }
+  const onRefused = (reason: string) => logger.warn({ reason }, 'refused a client');
+  for (const tlsServer of servers.keys()) tlsServer.prependListener('secureConnection', enforceOn(check, onRefused));
 }
 
 function xrName(req: RunFunctionRequest): string {
@@ -73,7 +109,7 @@ export interface RunningServer {
 }
 
 export function startServer(options: ServerOptions, logger: Logger): Promise<RunningServer> {
-  const credentials = serverCredentials(options);
+  const { credentials, clientCheck } = serverCredentials(options);
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': options.maxMessageBytes,
@@ -86,6 +122,13 @@ export function startServer(options: ServerOptions, logger: Logger): Promise<Run
     server.bindAsync(options.address, credentials, (error, port) => {
       if (error) {
         reject(new StartupError(`cannot listen on ${options.address}: ${error.message}`));
+        return;
+      }
+      try {
+        if (clientCheck) enforceClientCertificates(server, clientCheck, logger);
+      } catch (problem) {
+        server.forceShutdown();
+        reject(problem);
         return;
       }
       resolve({

@@ -257,12 +257,13 @@ export const parametersSchema = z
   .meta(
     cel(
       {
-        rule: "self.replication.mode != 'sync' || self.instances >= 2",
+        // Guarded with has(): the API server also checks these rules against the defaults ({}), where nothing is set.
+        rule: "!has(self.replication) || !has(self.replication.mode) || self.replication.mode != 'sync' || (has(self.instances) && self.instances >= 2)",
         message: 'replication.mode sync needs instances >= 2',
         fieldPath: '.replication.mode',
       },
       {
-        rule: 'self.users.all(u, u.grants.all(g, self.databases.exists(d, d.name == g.database)))',
+        rule: '!has(self.users) || self.users.all(u, !has(u.grants) || u.grants.all(g, has(self.databases) && self.databases.exists(d, d.name == g.database)))',
         message: 'every users[].grants[].database must be listed in databases',
         fieldPath: '.users',
       },

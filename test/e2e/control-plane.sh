@@ -37,7 +37,19 @@ fi
 if [[ -z "${E2E_IN_NETNS:-}" && "${E2E_NETNS:-auto}" != "0" ]]; then
   if unshare --net true 2>/dev/null; then
     export E2E_IN_NETNS=1
-    exec unshare --net --kill-child=TERM -- bash -c 'ip link set lo up && exec "$@"' bash "$E2E_DIR/control-plane.sh" -- "$@"
+    ns_cmd=(unshare --net --kill-child=TERM -- bash -c 'ip link set lo up && exec "$@"' bash "$E2E_DIR/control-plane.sh" -- "$@")
+    if [[ $# -eq 0 ]]; then exec "${ns_cmd[@]}"; fi   # interactive: keep the terminal
+    # `unshare --fork` ignores INT/TERM itself; stay in front of it and forward them to
+    # its child (the inner control-plane.sh, whose trap tears everything down).
+    "${ns_cmd[@]}" &
+    ns_pid=$!
+    e2e_forward() { local c; for c in $(ps -o pid= --ppid "$ns_pid" 2>/dev/null); do kill -TERM "$c" 2>/dev/null || true; done; }
+    trap e2e_forward INT TERM
+    while :; do
+      ns_rc=0; wait "$ns_pid" || ns_rc=$?
+      kill -0 "$ns_pid" 2>/dev/null || break
+    done
+    exit "$ns_rc"
   elif [[ "${E2E_NETNS:-auto}" == "1" ]]; then
     e2e_die "E2E_NETNS=1 but 'unshare --net' is not permitted here"
   else
@@ -49,8 +61,14 @@ E2E_WORKDIR="$(mktemp -d "${TMPDIR:-/tmp}/fnpg-e2e.XXXXXX")"
 export E2E_WORKDIR
 e2e_cleanup() {
   local rc=$?
-  trap - EXIT INT TERM
+  trap - EXIT
+  trap '' INT TERM   # a second Ctrl-C must not cut the teardown short
   e2e_log "tearing down (exit code $rc)"
+  if [[ -n "${E2E_CMD_PID:-}" ]] && kill -0 "$E2E_CMD_PID" 2>/dev/null; then
+    kill -TERM "$E2E_CMD_PID" 2>/dev/null || true
+    wait "$E2E_CMD_PID" 2>/dev/null || true
+  fi
+  if [[ $rc != 0 ]]; then e2e_diagnostics || true; fi
   e2e_stop_all
   if [[ -n "${E2E_ARTIFACTS:-}" && -d "$E2E_WORKDIR/logs" ]]; then
     mkdir -p "$E2E_ARTIFACTS" && cp -r "$E2E_WORKDIR/logs/." "$E2E_ARTIFACTS/" || true
@@ -147,12 +165,21 @@ cp_ready=$(e2e_now)
 export POD_NAMESPACE=crossplane-system POD_SERVICE_ACCOUNT=crossplane
 kubectl create namespace crossplane-system >/dev/null
 init_start=$(e2e_now)
-if ! crossplane core init \
-      --crds-path "$E2E_CROSSPLANE_CRDS" \
-      --enable-webhooks=false \
-      --tls-ca-secret-name crossplane-root-ca \
-      --tls-client-secret-name crossplane-tls-client \
-      >"$W/logs/crossplane-init.log" 2>&1; then
+# (kong derives odd flag names for some fields, e.g. --cr-ds-path, --tlsca-secret-name:
+# the documented environment variables are used instead)
+# core init is idempotent; its first run can fail with `no matches for kind "Lock"` because
+# its REST mapper was primed before the CRDs it just applied were discoverable (in a cluster
+# the init container would be restarted). Retry a few times.
+init_ok=0
+for attempt in 1 2 3 4 5; do
+  if CRDS_PATH="$E2E_CROSSPLANE_CRDS" TLS_CA_SECRET_NAME=crossplane-root-ca TLS_CLIENT_SECRET_NAME=crossplane-tls-client \
+      crossplane core init --enable-webhooks=false >>"$W/logs/crossplane-init.log" 2>&1; then
+    init_ok=1; break
+  fi
+  e2e_log "crossplane core init attempt $attempt failed: $(tail -n 1 "$W/logs/crossplane-init.log")"
+  sleep 1
+done
+if [[ $init_ok != 1 ]]; then
   tail -n 30 "$W/logs/crossplane-init.log" >&2
   e2e_die "crossplane core init failed"
 fi
@@ -182,7 +209,11 @@ e2e_log "KUBECONFIG=$KUBECONFIG"
 
 # --- the command --------------------------------------------------------------
 if [[ $# -gt 0 ]]; then
-  "$@"
+  # In the background + wait, so that a TERM/INT sent to this script alone runs the
+  # teardown at once (bash defers traps while a foreground child runs).
+  "$@" &
+  E2E_CMD_PID=$!
+  wait "$E2E_CMD_PID"
 elif [[ -t 0 ]]; then
   e2e_log "interactive shell; exit it to tear the control plane down"
   "${SHELL:-bash}" -i || true

@@ -19,6 +19,7 @@
 #   E2E_PACKAGE_DIR    package root with crossplane.yaml (default $REPO/package; a
 #                      minimal temporary one is generated when it has no crossplane.yaml)
 #   E2E_FUNCTION_NAME  default function-postgresql
+#   E2E_APPLY_REPO_XRDS=0  do not apply the repo's xrds/ and compositions/
 set -euo pipefail
 
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,6 +32,7 @@ FN="${E2E_FUNCTION_NAME:-function-postgresql}"
 FN_CMD="${E2E_FUNCTION_CMD:-node $E2E_REPO/dist/main.js}"
 PKG_DIR="${E2E_PACKAGE_DIR:-$E2E_REPO/package}"
 start=$(e2e_now)
+command -v jq >/dev/null || e2e_die "jq is needed (apt-get install -y jq)"
 
 # --- 1. third-party CRDs -------------------------------------------------------
 crd_folders=(stackgres prometheus-operator provider-sql provider-kubernetes provider-minio provider-upjet-aws cloudnative-pg)
@@ -59,12 +61,13 @@ fi
 kubectl wait --for condition=Established --timeout 120s crd --all >/dev/null
 e2e_log "applied $n third-party CRDs from $E2E_CRDS_DIR"
 
-# RBAC shipped by the repo (aggregated ClusterRoles for Crossplane), when present.
-for d in "$E2E_REPO/rbac" "$E2E_REPO/package/rbac" "$E2E_REPO/configuration/rbac"; do
-  if compgen -G "$d/*.yaml" >/dev/null; then
-    kubectl apply -f "$d" >/dev/null
-    e2e_log "applied RBAC from $d"
-  fi
+# RBAC shipped by the repo (aggregated ClusterRoles for Crossplane): every file under
+# deploy/ or rbac/ that holds a ClusterRole. (Crossplane runs here as system:masters, so
+# this checks that they apply, not that they suffice; see README.md.)
+for f in "$E2E_REPO"/deploy/*.yaml "$E2E_REPO"/rbac/*.yaml; do
+  [[ -f "$f" ]] && grep -q '^kind: ClusterRole$' "$f" || continue
+  kubectl apply -f "$f" >/dev/null || e2e_die "applying $f failed"
+  e2e_log "applied RBAC from $f"
 done
 
 # --- 2. package, registry, Function ----------------------------------------------
@@ -130,28 +133,46 @@ spec:
   revisionActivationPolicy: Automatic
 EOF
 
-# The endpoint keeper: with the External runtime nothing writes status.endpoint; a new
-# revision (new package tag) starts with it empty. Poll and (re-)patch, logging each patch.
+# The endpoint keeper. With the External runtime nothing plays the package runtime
+# controller's part, which for the active FunctionRevision is to
+#   - write status.endpoint (where Crossplane dials the function);
+#   - write status.tlsServerSecretName naming a Secret in crossplane-system with a tls.crt
+#     (until then the revision reconciler stops at "waiting for package runtime
+#     controller to set revision's webhook TLS secret");
+#   - set the RuntimeHealthy condition (until then the Function is Healthy=False with
+#     'Package runtime health is "Unknown"').
+# A new revision (new package tag) starts without all three. Poll every 2 s, create the
+# Secret (holding the function's server certificate) and (re-)patch, logging each patch.
 cat >"$W/endpoint-keeper.sh" <<'EOF'
 #!/usr/bin/env bash
 set -uo pipefail
-fn="$1" endpoint="$2"
+fn="$1" endpoint="$2" tlsdir="$3"
 while true; do
-  kubectl get functionrevisions -l "pkg.crossplane.io/package=$fn" \
-    -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.desiredState}{" "}{.status.endpoint}{"\n"}{end}' 2>/dev/null |
-  while read -r name state current; do
-    if [[ "$state" == "Active" && "$current" != "$endpoint" ]]; then
-      if kubectl patch functionrevision "$name" --subresource status --type merge \
-           -p "{\"status\":{\"endpoint\":\"$endpoint\"}}" >/dev/null; then
-        echo "$(date +%H:%M:%S) patched $name status.endpoint ${current:-<empty>} -> $endpoint"
-      fi
+  revs="$(kubectl get functionrevisions -l "pkg.crossplane.io/package=$fn" -o json 2>/dev/null || echo '{"items":[]}')"
+  jq -c '.items[] | select(.spec.desiredState == "Active")' <<<"$revs" | while read -r rev; do
+    name="$(jq -r .metadata.name <<<"$rev")"
+    secret="$(jq -r --arg d "$fn-tls-server" '.spec.tlsServerSecretName // $d' <<<"$rev")"
+    ok="$(jq -r --arg e "$endpoint" --arg s "$secret" '
+      (.status.endpoint == $e) and (.status.tlsServerSecretName == $s) and
+      ([.status.conditions[]? | select(.type == "RuntimeHealthy" and .status == "True")] | length == 1)' <<<"$rev")"
+    [[ "$ok" == "true" ]] && continue
+    kubectl -n crossplane-system get secret "$secret" >/dev/null 2>&1 ||
+      kubectl -n crossplane-system create secret generic "$secret" \
+        --from-file=tls.crt="$tlsdir/tls.crt" --from-file=tls.key="$tlsdir/tls.key" --from-file=ca.crt="$tlsdir/ca.crt" >/dev/null
+    patch="$(jq -c --arg e "$endpoint" --arg s "$secret" --arg now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" '
+      {status: {endpoint: $e, tlsServerSecretName: $s,
+        conditions: ([.status.conditions[]? | select(.type != "RuntimeHealthy")] +
+          [{type: "RuntimeHealthy", status: "True", reason: "HealthyPackageRevision",
+            message: "External runtime: function process managed by test/e2e", lastTransitionTime: $now}])}}' <<<"$rev")"
+    if kubectl patch functionrevision "$name" --subresource status --type merge -p "$patch" >/dev/null; then
+      echo "$(date +%H:%M:%S) patched $name: was endpoint=$(jq -r '.status.endpoint // "<empty>"' <<<"$rev") tlsServerSecretName=$(jq -r '.status.tlsServerSecretName // "<empty>"' <<<"$rev") RuntimeHealthy=$(jq -r '[.status.conditions[]? | select(.type == "RuntimeHealthy") | .status][0] // "<none>"' <<<"$rev")"
     fi
   done
   sleep "${E2E_ENDPOINT_KEEPER_INTERVAL:-2}"
 done
 EOF
 chmod +x "$W/endpoint-keeper.sh"
-e2e_bg endpoint-keeper "$W/endpoint-keeper.sh" "$FN" "$ENDPOINT"
+e2e_bg endpoint-keeper "$W/endpoint-keeper.sh" "$FN" "$ENDPOINT" "$TLS"
 
 e2e_wait_for "Function $FN Installed" 120 function kubectl wait --for condition=Installed --timeout 5s "function.pkg.crossplane.io/$FN"
 e2e_wait_for "active FunctionRevision endpoint $ENDPOINT" 60 endpoint-keeper bash -c \
@@ -160,13 +181,13 @@ e2e_wait_for "Function $FN Healthy" 120 function kubectl wait --for condition=He
 e2e_log "Function $FN installed, Healthy, endpoint $ENDPOINT"
 
 # --- 4. XRDs and Compositions -------------------------------------------------------
-if compgen -G "$E2E_REPO/xrds/*.yaml" >/dev/null; then
+if [[ "${E2E_APPLY_REPO_XRDS:-1}" == "1" ]] && compgen -G "$E2E_REPO/xrds/*.yaml" >/dev/null; then
   kubectl apply -f "$E2E_REPO/xrds" >/dev/null
   kubectl wait --for condition=Established --timeout 120s compositeresourcedefinitions --all >/dev/null \
     || e2e_die "XRDs in $E2E_REPO/xrds did not become Established"
   e2e_log "applied and established XRDs from $E2E_REPO/xrds"
 fi
-if compgen -G "$E2E_REPO/compositions/*.yaml" >/dev/null; then
+if [[ "${E2E_APPLY_REPO_XRDS:-1}" == "1" ]] && compgen -G "$E2E_REPO/compositions/*.yaml" >/dev/null; then
   kubectl apply -f "$E2E_REPO/compositions" >/dev/null
   e2e_log "applied Compositions from $E2E_REPO/compositions"
 fi

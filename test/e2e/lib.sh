@@ -19,8 +19,8 @@ e2e_since() { awk -v a="$1" -v b="$(e2e_now)" 'BEGIN { printf "%.1f", b - a }'; 
 # and that this run has not handed out before. Usage: e2e_free_port VARNAME
 E2E_PORTS_USED="${E2E_PORTS_USED:- }"
 e2e_free_port() {
-  local p i
-  for i in $(seq 1 200); do
+  local p _
+  for _ in $(seq 1 200); do
     p=$((20000 + RANDOM % 40000))
     [[ "$E2E_PORTS_USED" == *" $p "* ]] && continue
     if [[ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ]]; then
@@ -46,13 +46,16 @@ e2e_bg() {
 # e2e_stop_all: stop every recorded process by PID, newest first (TERM, then KILL).
 e2e_stop_all() {
   [[ -d "${E2E_WORKDIR:-}/pids" ]] || return 0
-  local f pid
-  for f in $(ls -r "$E2E_WORKDIR/pids"/*.pid 2>/dev/null); do
+  local f pid files=()
+  shopt -s nullglob; files=("$E2E_WORKDIR/pids"/*.pid); shopt -u nullglob
+  local n
+  for (( n = ${#files[@]} - 1; n >= 0; n-- )); do
+    f="${files[$n]}"
     pid="$(cat "$f")"
     if kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null || true
-      local i
-      for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      local _
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
       wait "$pid" 2>/dev/null || true
     fi
@@ -80,4 +83,18 @@ e2e_wait_for() {
     (( SECONDS < deadline )) || e2e_die "timed out after ${timeout}s waiting for $what"
     sleep 0.5
   done
+}
+
+# e2e_diagnostics: on failure, save the Crossplane objects and events to logs/ and print
+# the conditions of the package objects (the API server is still up when this runs).
+e2e_diagnostics() {
+  [[ -n "${KUBECONFIG:-}" && -d "${E2E_WORKDIR:-}/logs" ]] || return 0
+  kubectl get --raw /readyz >/dev/null 2>&1 || return 0
+  kubectl get functions.pkg.crossplane.io,functionrevisions.pkg.crossplane.io,compositeresourcedefinitions,compositions -o yaml \
+    >"$E2E_WORKDIR/logs/crossplane-objects.yaml" 2>&1 || true
+  kubectl get events -A --sort-by=.lastTimestamp >"$E2E_WORKDIR/logs/events.txt" 2>&1 || true
+  e2e_log "conditions at failure:"
+  kubectl get functions.pkg.crossplane.io,functionrevisions.pkg.crossplane.io,compositeresourcedefinitions \
+    -o 'jsonpath={range .items[*]}{.kind}/{.metadata.name}: {range .status.conditions[*]}{.type}={.status} ({.reason}: {.message}); {end}{"\n"}{end}' >&2 2>/dev/null || true
+  tail -n 15 "$E2E_WORKDIR/logs/events.txt" >&2 || true
 }

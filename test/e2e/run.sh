@@ -50,11 +50,15 @@ if [[ -n "${E2E_EXTRA_MANIFESTS:-}" ]]; then
   e2e_log "applied $E2E_EXTRA_MANIFESTS"
 fi
 
-cd "$E2E_REPO"
+# kuttl always writes ./kubeconfig into its working directory: run it from the temp dir,
+# with the suites dir given as an absolute path (overrides testDirs of the TestSuite).
+mkdir -p "$E2E_WORKDIR/kuttl"
+cd "$E2E_WORKDIR/kuttl"
 kuttl_start=$(e2e_now)
 kuttl_rc=0
 # shellcheck disable=SC2086
-kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} || kuttl_rc=$?
+kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "$E2E_DIR/suites" || kuttl_rc=$?
+cd "$E2E_REPO"
 kuttl_secs="$(e2e_since "$kuttl_start")"
 
 claims_rc=0

@@ -54,7 +54,7 @@ _e2e_build() {
       return 1
     fi
   done
-  rm -rf "$dir/bin"; mv "$dir/bin.tmp" "$dir/bin"
+  rm -rf "${dir:?}/bin"; mv "$dir/bin.tmp" "$dir/bin"
   local took=$((SECONDS - start))
   echo "$took" >"$dir/build-seconds"
   _e2e_log "built $name $version in ${took}s"

@@ -80,6 +80,17 @@ describe('mTLS', () => {
     expect(rsp.desired!.resources['sg-cluster']).toBeDefined();
   });
 
+  it('serves Crossplane: a client certificate named like its CA, without key identifiers (OpenSSL calls it self-signed)', async () => {
+    const credentials = grpc.credentials.createSsl(pki.ca, pki.crossplaneKey, pki.crossplaneCert);
+    const rsp = await call(server.port, credentials, firstRequest(claim({})));
+    expect(rsp.desired!.resources['sg-cluster']).toBeDefined();
+  });
+
+  it('refuses a certificate signed by the CA for servers only', async () => {
+    const credentials = grpc.credentials.createSsl(pki.ca, pki.serverOnlyKey, pki.serverOnlyCert);
+    await expect(call(server.port, credentials, firstRequest(claim({})))).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+  });
+
   it('refuses a client without a certificate', async () => {
     await expect(call(server.port, grpc.credentials.createSsl(pki.ca), firstRequest(claim({})))).rejects.toMatchObject({
       code: grpc.status.UNAVAILABLE,
