@@ -26,6 +26,7 @@ const celList = (items: readonly string[]) => `[${items.map((i) => `'${i}'`).joi
 export const ENGINES = ['stackgres', 'cloudnativepg', 'aws-rds', 'zalando'] as const;
 export const MIN_VERSION = 14;
 export const MAX_VERSION = 18;
+const MAX_SETTINGS = 64;
 
 const cpu = z
   .string()
@@ -143,7 +144,10 @@ export const parametersSchema = z
       .object({
         settings: z
           .record(z.string().max(128).regex(SETTING_NAME, 'must be a postgresql.conf parameter name'), z.string().max(1024))
+          .refine((settings) => Object.keys(settings).length <= MAX_SETTINGS, `at most ${MAX_SETTINGS} settings`)
           .default({})
+          // maxProperties bounds what the API server estimates the CEL rules below cost.
+          .meta({ maxProperties: MAX_SETTINGS })
           .meta(
             cel(
               {

@@ -15,15 +15,17 @@ e2e_die() { e2e_log "ERROR: $*"; exit 1; }
 e2e_now() { date +%s.%N; }
 e2e_since() { awk -v a="$1" -v b="$(e2e_now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-# A free TCP port on 127.0.0.1: a random port in 20000-59999 that nothing listens on
-# and that this run has not handed out before. Usage: e2e_free_port VARNAME
+# A free TCP port on 127.0.0.1: a random port in 20000-32767 that no socket uses and
+# that this run has not handed out before. Below the kernel's ephemeral range (32768+):
+# a port there can be taken by an outgoing connection between picking it and binding it.
+# Usage: e2e_free_port VARNAME
 E2E_PORTS_USED="${E2E_PORTS_USED:- }"
 e2e_free_port() {
   local p _
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12768))
     [[ "$E2E_PORTS_USED" == *" $p "* ]] && continue
-    if [[ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ]]; then
+    if [[ -z "$(ss -Htan "sport = :$p" 2>/dev/null)" ]]; then
       E2E_PORTS_USED+="$p "
       printf -v "$1" '%s' "$p"; return 0
     fi

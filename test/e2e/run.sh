@@ -35,7 +35,14 @@ if [[ "${1:-}" != "--inside" ]]; then
     e2e_die "$E2E_REPO/dist/main.js missing (npm run build)"
   fi
   export E2E_RUN_START="$run_start"
-  exec "$E2E_DIR/control-plane.sh" -- "$E2E_DIR/run.sh" --inside
+  # The tally of kuttl's tests comes back through a file and is printed last, after the teardown's own lines:
+  # `e2e: N passed, N failed` is the closing line CI reads.
+  E2E_SUMMARY_FILE="$(mktemp)"; export E2E_SUMMARY_FILE
+  rc=0
+  "$E2E_DIR/control-plane.sh" -- "$E2E_DIR/run.sh" --inside || rc=$?
+  [[ -s "$E2E_SUMMARY_FILE" ]] && cat "$E2E_SUMMARY_FILE"
+  rm -f "$E2E_SUMMARY_FILE"
+  exit "$rc"
 fi
 
 # ---- inside the control plane ----------------------------------------------------
@@ -57,9 +64,14 @@ cd "$E2E_WORKDIR/kuttl"
 kuttl_start=$(e2e_now)
 kuttl_rc=0
 # shellcheck disable=SC2086
-kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "$E2E_DIR/suites" || kuttl_rc=$?
+kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "$E2E_DIR/suites" 2>&1 | tee "$E2E_WORKDIR/kuttl.log" || true
+kuttl_rc=${PIPESTATUS[0]}
 cd "$E2E_REPO"
 kuttl_secs="$(e2e_since "$kuttl_start")"
+passed="$(grep -c -- '--- PASS: kuttl/harness/' "$E2E_WORKDIR/kuttl.log" || true)"
+failed="$(grep -c -- '--- FAIL: kuttl/harness/' "$E2E_WORKDIR/kuttl.log" || true)"
+(( kuttl_rc == 0 || failed > 0 )) || failed=1
+[[ -n "${E2E_SUMMARY_FILE:-}" ]] && echo "e2e: ${passed} passed, ${failed} failed" >"$E2E_SUMMARY_FILE"
 
 claims_rc=0
 claims=()
@@ -68,6 +80,7 @@ if [[ -n "${E2E_CLAIMS:-}" ]]; then
 else
   shopt -s nullglob; claims=("$E2E_DIR"/claims/*.yaml); shopt -u nullglob
 fi
+export E2E_ON_COMPOSED="${E2E_ON_COMPOSED:-$E2E_DIR/simulate-operator.sh}"
 for c in "${claims[@]}"; do
   line="$("$E2E_DIR/measure-claim.sh" "$c")" || claims_rc=1
   figures+=("$line")
