@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the two Crossplane packages into dist/packages/:
+#   function-postgresql.xpkg       package/ (crossplane.yaml and the function-input CRD); with IMAGE=<ref> the
+#                                  runtime image is embedded (needs the image in a local daemon or tarball), without
+#                                  it the package is for the External runtime (as the e2e tests use it)
+#   configuration-postgresql.xpkg  configuration/crossplane.yaml with the XRD and the Composition, copied in from
+#                                  xrds/ and compositions/ so there is one copy of each in the repo
+# The Crossplane CLI (crank) comes from the e2e tool cache, built from Go modules if missing.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+# shellcheck source=../test/e2e/tools.sh
+source test/e2e/tools.sh
+E2E_TOOLS_ONLY=crossplane e2e_tools >&2
+
+out="$repo/dist/packages"
+mkdir -p "$out"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+image_args=()
+[[ -n "${IMAGE:-}" ]] && image_args=(--embed-runtime-image "$IMAGE")
+crank xpkg build --package-root package "${image_args[@]}" --package-file "$out/function-postgresql.xpkg" >&2
+
+mkdir -p "$work/configuration"
+cp configuration/crossplane.yaml "$work/configuration/"
+for f in xrds/*.yaml; do cp "$f" "$work/configuration/xrd-$(basename "$f")"; done
+for f in compositions/*.yaml; do cp "$f" "$work/configuration/composition-$(basename "$f")"; done
+crank xpkg build --package-root "$work/configuration" --package-file "$out/configuration-postgresql.xpkg" >&2
+
+ls -l "$out"/*.xpkg
