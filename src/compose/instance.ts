@@ -7,6 +7,7 @@ import { engineFor } from './engine.js';
 import { monitoringResources } from './monitoring.js';
 import { NETWORK_POLICY_KEY, networkPolicy } from './network.js';
 import { objectName } from './names.js';
+import { observedExists } from './readiness.js';
 import { instanceStatus, readyCondition } from './status.js';
 import { userGrantErrors, userResources } from './users.js';
 import type { ComposeContext, Composition, ComposedSet } from './types.js';
@@ -27,7 +28,6 @@ export function composeInstance(ctx: ComposeContext): Composition {
   if (errors.length > 0 || !password.ok) return { ok: false, errors };
 
   const endpoint = engine.endpoint(ctx);
-  const observedExists = (key: string) => ctx.observed.resources[key] !== undefined;
   const login = { database: p.databases[0]?.name ?? 'postgres', username: SUPERUSER, password: password.password };
   const connection = connectionValues(endpoint, login, prefix);
   // The superuser Secret is what StackGres bootstraps from, and has the keys provider-sql's ProviderConfig reads.
@@ -41,20 +41,21 @@ export function composeInstance(ctx: ComposeContext): Composition {
   const backup = p.backup.enabled ? backupTarget(ctx) : undefined;
   const engineResources = engine.compose(ctx, { superuserSecretName: superuserSecret, ...(backup ? { backup } : {}) });
   const superuserObject = secretObject(instance, superuserSecret, superuser);
+  const database = engineResources[engine.databaseKey];
   const resources: ComposedSet = {
     ...engineResources,
-    [SUPERUSER_SECRET_KEY]: { object: superuserObject, ready: observedExists(SUPERUSER_SECRET_KEY) },
+    [SUPERUSER_SECRET_KEY]: { object: superuserObject, ready: observedExists(ctx, SUPERUSER_SECRET_KEY) },
     [CONNECTION_SECRET_KEY]: {
       object: secretObject(instance, connectionSecret, connection),
-      ready: observedExists(CONNECTION_SECRET_KEY),
+      ready: observedExists(ctx, CONNECTION_SECRET_KEY),
     },
-    [NETWORK_POLICY_KEY]: { object: networkPolicy(ctx, engine), ready: observedExists(NETWORK_POLICY_KEY) },
+    [NETWORK_POLICY_KEY]: { object: networkPolicy(ctx, engine), ready: observedExists(ctx, NETWORK_POLICY_KEY) },
     ...(backup ? backupResources(ctx, backup) : {}),
     ...monitoringResources(ctx, engine),
     ...userResources(ctx, {
       endpoint,
       superuserSecret: { key: SUPERUSER_SECRET_KEY, object: superuserObject },
-      ...(engineResources[engine.databaseKey] ? { database: { key: engine.databaseKey, object: engineResources[engine.databaseKey]!.object } } : {}),
+      ...(database ? { database: { key: engine.databaseKey, object: database.object } } : {}),
     }),
   };
   const clash = nameClash(resources);
@@ -63,7 +64,7 @@ export function composeInstance(ctx: ComposeContext): Composition {
   return {
     ok: true,
     resources,
-    status: { ...instanceStatus(instance, endpoint, observation, connectionSecret, backup?.schedule) },
+    status: instanceStatus(instance, endpoint, observation, connectionSecret, backup?.schedule),
     conditions: [readyCondition(observation, resources)],
     connectionDetails: connection,
     warnings: [],

@@ -6,7 +6,8 @@ import type { ComposedSet, ConditionOut } from './types.js';
 
 export const READY_CONDITION = 'DatabaseReady';
 
-export interface InstanceStatus {
+/** A type, not an interface, so it is a plain Record where the XR's status is written. */
+export type InstanceStatus = {
   engine: string;
   endpoint: string;
   port: number;
@@ -16,7 +17,7 @@ export interface InstanceStatus {
   connectionSecret: string;
   backupSchedule?: string;
   lastBackup?: string;
-}
+};
 
 export function instanceStatus(
   instance: Instance,
