@@ -1,0 +1,20 @@
+// Prints the XR that Crossplane's claim controller would make of the claim in the given file, exactly as the golden
+// renders make it (claimToComposite from the built dist/render.js), so `crossplane render` gets the same input.
+// usage: node test/render/xr.mjs examples/<claim>.yaml > xr.yaml
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments, stringify } from 'yaml';
+import { claimToComposite } from '../../dist/render.js';
+
+const file = process.argv[2];
+if (!file) {
+  process.stderr.write('usage: node test/render/xr.mjs <claim.yaml>\n');
+  process.exit(2);
+}
+const claim = parseAllDocuments(readFileSync(file, 'utf8'))
+  .map((doc) => doc.toJS())
+  .find((doc) => doc?.kind === 'PostgreSQLInstance');
+if (!claim) {
+  process.stderr.write(`${file}: no PostgreSQLInstance\n`);
+  process.exit(2);
+}
+process.stdout.write(stringify(claimToComposite(claim)));
