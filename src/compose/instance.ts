@@ -9,7 +9,7 @@ import { NETWORK_POLICY_KEY, networkPolicy } from './network.js';
 import { objectName } from './names.js';
 import { observedExists } from './readiness.js';
 import { instanceStatus, readyCondition } from './status.js';
-import { userGrantErrors, userResources } from './users.js';
+import { userGrantErrors, userRequirements, userResources } from './users.js';
 import type { ComposeContext, Composition, ComposedSet } from './types.js';
 
 export function composeInstance(ctx: ComposeContext): Composition {
@@ -18,7 +18,7 @@ export function composeInstance(ctx: ComposeContext): Composition {
   const engine = engineFor(p.engine);
   if (!engine) return { ok: false, errors: [{ path: 'spec.parameters.engine', message: `engine "${p.engine}" is not available` }] };
 
-  const requirements = engine.requirements(ctx);
+  const requirements = { ...engine.requirements(ctx), ...userRequirements(ctx) };
   const superuserSecret = objectName(instance, 'superuser');
   const connectionSecret = p.connectionSecret.name ?? objectName(instance, 'connection');
   const errors: FieldError[] = [...userGrantErrors(p), ...engine.refusedChanges(ctx)];

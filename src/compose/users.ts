@@ -19,7 +19,7 @@ import { keptPassword, SUPERUSER } from './credentials.js';
 import { commonLabels } from './labels.js';
 import { objectName, shortHash } from './names.js';
 import { managedResourceReady, observedExists } from './readiness.js';
-import type { ComposeContext, ComposedSet, KubeObject } from './types.js';
+import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from './types.js';
 
 export const SQL_API_VERSION = 'postgresql.sql.m.crossplane.io/v1alpha1';
 export const SQL_PROVIDER_CONFIG_KEY = 'sql-provider-config';
@@ -134,9 +134,11 @@ function databaseObjects(ctx: ComposeContext): ComposedSet {
     };
     const privateKey = keys.private(db.name);
     out[privateKey] = {
+      // ALL, not CONNECT: provider-sql compares the whole privilege set, and the owner `postgres` holds all of them,
+      // so a CONNECT grant would never be seen as done (found on a real server).
       object: managed(ctx, 'Grant', sqlObjectNames.object(ctx, privateKey), {
         databaseRef: dbRef,
-        privileges: ['CONNECT'],
+        privileges: ['ALL'],
         revokePublicOnDb: true,
         role: SUPERUSER,
       }),
@@ -243,17 +245,102 @@ export interface UsersInput {
   readonly database?: { readonly key: string; readonly object: KubeObject };
 }
 
-/** Nothing at all when the claim lists no databases and no users: no ProviderConfig to keep alive. */
+const USER_SECRET_KEY_PREFIX = 'user-secret-';
+export const REQUIRED_ROLES = 'sql-roles';
+
+/** Users that left the claim but whose Secret Crossplane still observes. */
+function departingUsers(ctx: ComposeContext): string[] {
+  const current = new Set(ctx.instance.parameters.users.map((u) => u.name));
+  return Object.keys(ctx.observed.resources)
+    .filter((key) => key.startsWith(USER_SECRET_KEY_PREFIX))
+    .map((key) => key.slice(USER_SECRET_KEY_PREFIX.length))
+    .filter((user) => !current.has(user));
+}
+
+/** The namespace's Roles, read only while a departing user's Secret waits for its Role to be dropped. */
+export function userRequirements(ctx: ComposeContext): Record<string, RequiredSelector> {
+  if (departingUsers(ctx).length === 0) return {};
+  return { [REQUIRED_ROLES]: { apiVersion: SQL_API_VERSION, kind: 'Role', namespace: ctx.instance.namespace } };
+}
+
+/**
+ * A user's Secret must outlive its Role: provider-sql reads the password Secret even to drop the role, and stops at
+ * "Secret not found" forever otherwise (found with the real provider). Crossplane forgets the Role as soon as it
+ * asks for its deletion, so whether it is still there comes from the namespace's Roles (required resources): the
+ * Secret is kept, as observed, while a Role of this instance with the user's SQL name exists, and also while that
+ * list hasn't been read yet.
+ */
+function departingUserSecrets(ctx: ComposeContext): ComposedSet {
+  const roles = ctx.required[REQUIRED_ROLES];
+  const composite = commonLabels(ctx.instance)['dbaas.dev/composite'];
+  const alive = new Set(
+    (roles ?? []).flatMap((role) => {
+      const metadata = (role['metadata'] ?? {}) as KubeObject['metadata'];
+      const name = metadata.annotations?.[EXTERNAL_NAME];
+      return metadata.labels?.['dbaas.dev/composite'] === composite && name ? [name] : [];
+    }),
+  );
+  const out: ComposedSet = {};
+  for (const user of departingUsers(ctx)) {
+    if (roles !== undefined && !alive.has(user)) continue;
+    const key = keys.userSecret(user);
+    const secret = ctx.observed.resources[key]!;
+    const metadata = (secret['metadata'] ?? {}) as KubeObject['metadata'];
+    out[key] = {
+      object: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: metadata.name, namespace: ctx.instance.namespace, labels: { ...(metadata.labels ?? {}) } },
+        type: 'Opaque',
+        data: { ...((secret['data'] as Record<string, string> | undefined) ?? {}) },
+      },
+      ready: true,
+    };
+  }
+  return out;
+}
+
+/** Usages keep each user's Secret until its Role is gone, also when the whole claim is deleted. */
+function userSecretUsages(ctx: ComposeContext, users: ComposedSet): ComposedSet {
+  const out: ComposedSet = {};
+  for (const user of ctx.instance.parameters.users) {
+    const secret = users[keys.userSecret(user.name)]?.object;
+    if (!secret) continue;
+    const key = `usage-${keys.userSecret(user.name)}`;
+    out[key] = {
+      object: {
+        apiVersion: 'protection.crossplane.io/v1beta1',
+        kind: 'Usage',
+        metadata: meta(ctx, objectName(ctx.instance, `usage-${kubePart(keys.userSecret(user.name))}`)),
+        spec: {
+          of: { apiVersion: 'v1', kind: 'Secret', resourceRef: { name: secret.metadata.name } },
+          by: { apiVersion: SQL_API_VERSION, kind: 'Role', resourceRef: { name: sqlObjectNames.role(ctx, user.name) } },
+          replayDeletion: true,
+        },
+      },
+      ready: observedExists(ctx, key),
+    };
+  }
+  return out;
+}
+
+/**
+ * The ProviderConfig is composed even when the claim lists no databases and no users: when the lists are emptied,
+ * Crossplane deletes the Roles and Grants in the foreground, their ProviderConfigUsages first, and provider-sql would
+ * let a ProviderConfig that is no longer composed go before the objects that still need it to drop their roles.
+ */
 export function userResources(ctx: ComposeContext, input: UsersInput): ComposedSet {
   const p = ctx.instance.parameters;
-  if (p.databases.length === 0 && p.users.length === 0) return {};
+  const users: ComposedSet = Object.assign({}, ...p.users.map((u) => userObjects(ctx, input.endpoint, u)));
   return {
     [SQL_PROVIDER_CONFIG_KEY]: {
       object: providerConfig(ctx, input.superuserSecret.object.metadata.name),
       ready: observedExists(ctx, SQL_PROVIDER_CONFIG_KEY),
     },
     ...databaseObjects(ctx),
-    ...Object.assign({}, ...p.users.map((u) => userObjects(ctx, input.endpoint, u))),
+    ...departingUserSecrets(ctx),
+    ...users,
+    ...userSecretUsages(ctx, users),
     ...usages(ctx, input.database ? [input.superuserSecret, input.database] : [input.superuserSecret]),
   };
 }

@@ -16,7 +16,8 @@ export function exampleClaim(name: string): Doc {
 }
 
 export function claim(parameters: Doc, name = 'app-db', namespace = 'team-a'): Doc {
-  return { apiVersion: 'dbaas.dev/v1alpha1', kind: 'PostgreSQLInstance', metadata: { name, namespace }, spec: { parameters } };
+  // A copy: tests change the parameters of the XR they build, and must not change each other's inputs.
+  return { apiVersion: 'dbaas.dev/v1alpha1', kind: 'PostgreSQLInstance', metadata: { name, namespace }, spec: { parameters: structuredClone(parameters) } };
 }
 
 export function compositionInput(): Doc {

@@ -3,6 +3,7 @@ import { runFunction } from '../../src/function.js';
 import { seededRandom } from '../../src/util/random.js';
 import { claim, firstRequest, observeDesired, runningClusterStatus, secretValue, steadyRequest, type Doc } from '../support/requests.js';
 
+type Rsp = ReturnType<typeof runFunction>;
 const render = (parameters: Doc) => runFunction(firstRequest(claim(parameters, 'shop', 'team-a')), { random: seededRandom('u') });
 const object = (rsp: ReturnType<typeof runFunction>, key: string) => rsp.desired!.resources[key]?.resource as Doc | undefined;
 const forProvider = (rsp: ReturnType<typeof runFunction>, key: string) => (object(rsp, key)!['spec'] as Doc)['forProvider'] as Doc;
@@ -16,10 +17,6 @@ const app = {
 };
 
 describe('users and databases', () => {
-  it('composes no provider-sql objects when the claim lists none', () => {
-    expect(Object.keys(render({}).desired!.resources).filter((k) => k.startsWith('sql-') || k.startsWith('usage-'))).toEqual([]);
-  });
-
   it('a namespaced ProviderConfig reads the superuser Secret, with TLS required', () => {
     const pc = object(render(app), 'sql-provider-config')!;
     expect(pc).toMatchObject({
@@ -47,7 +44,7 @@ describe('users and databases', () => {
   });
 
   it('every database revokes CONNECT from PUBLIC', () => {
-    expect(forProvider(render(app), 'sql-grant-orders-private')).toMatchObject({ revokePublicOnDb: true, privileges: ['CONNECT'], role: 'postgres' });
+    expect(forProvider(render(app), 'sql-grant-orders-private')).toMatchObject({ revokePublicOnDb: true, privileges: ['ALL'], role: 'postgres' });
   });
 
   it('creates extensions in their database', () => {
@@ -104,14 +101,46 @@ describe('users and databases', () => {
     expect((object(rsp, 'usage-sg-cluster')!['spec'] as Doc)['of']).toEqual({ apiVersion: 'stackgres.io/v1', kind: 'SGCluster', resourceRef: { name: 'shop' } });
   });
 
-  it('a user removed from the claim loses its role, grants and secret', () => {
+  it('a user removed from the claim loses its role and grants; its secret stays until the role is gone', () => {
     const steady = steadyRequest(claim(app, 'shop', 'team-a'));
     const params = (steady.observed!.composite!.resource!['spec'] as Doc)['parameters'] as Doc;
     params['users'] = [app.users[0]];
-    const rsp = runFunction(steady);
-    const keys = Object.keys(rsp.desired!.resources);
-    expect(keys.filter((k) => k.includes('analyst'))).toEqual([]);
-    expect(keys).toContain('sql-role-orders_app');
+    const analyst = (rsp: Rsp) => Object.keys(rsp.desired!.resources).filter((k) => k.includes('analyst'));
+    // Crossplane forgets the Role as soon as it deletes it; the namespace's Roles say whether it is gone.
+    delete steady.observed!.resources['sql-role-analyst'];
+    const first = runFunction(steady);
+    expect(first.requirements?.resources['sql-roles']).toMatchObject({ kind: 'Role', namespace: 'team-a' });
+    // Not read yet: keep the Secret (provider-sql reads it even to drop the role).
+    expect(analyst(first)).toEqual(['user-secret-analyst']);
+    expect(object(first, 'user-secret-analyst')!['data']).toEqual(steady.observed!.resources['user-secret-analyst']!.resource!['data']);
+    const role = (composite: string) => ({
+      resource: {
+        apiVersion: 'postgresql.sql.m.crossplane.io/v1alpha1',
+        kind: 'Role',
+        metadata: { name: 'r', annotations: { 'crossplane.io/external-name': 'analyst' }, labels: { 'dbaas.dev/composite': composite } },
+      },
+      connectionDetails: {},
+      ready: 0,
+    });
+    const xrName = ((steady.observed!.composite!.resource!['metadata'] as Doc)['name']) as string;
+    steady.requiredResources = { 'sql-roles': { items: [role(xrName)] } };
+    expect(analyst(runFunction(steady))).toEqual(['user-secret-analyst']);
+    steady.requiredResources = { 'sql-roles': { items: [role('another-instance')] } };
+    expect(analyst(runFunction(steady))).toEqual([]);
+  });
+
+  it('composes the ProviderConfig even with no users and no databases, so emptying the lists tears down in order', () => {
+    const rsp = render({});
+    expect(object(rsp, 'sql-provider-config')).toBeDefined();
+    expect(Object.keys(rsp.desired!.resources).filter((k) => k.startsWith('sql-') && k !== 'sql-provider-config')).toEqual([]);
+  });
+
+  it('keeps each user secret until its role is gone when the claim is deleted (Usage)', () => {
+    const rsp = render(app);
+    expect((object(rsp, 'usage-user-secret-analyst')!['spec'] as Doc)).toMatchObject({
+      of: { apiVersion: 'v1', kind: 'Secret', resourceRef: { name: (object(rsp, 'user-secret-analyst')!['metadata'] as Doc)['name'] } },
+      by: { kind: 'Role', resourceRef: { name: (object(rsp, 'sql-role-analyst')!['metadata'] as Doc)['name'] } },
+    });
   });
 
   it('keeps SQL names that would meet as Kubernetes names apart', () => {
