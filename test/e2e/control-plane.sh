@@ -15,6 +15,10 @@
 #                        only a loopback interface (default auto = when unshare works).
 #                        Crossplane binds its metrics/health ports on all interfaces
 #                        (":PORT", not configurable); the namespace keeps them on loopback.
+#                        It also gets its own mount namespace (unshare --mount) when permitted,
+#                        where /etc/hosts is a bind-mounted copy in the temp dir
+#                        (E2E_PRIVATE_HOSTS=1): test/e2e/sql.sh adds the claims' Service names
+#                        there, and the machine's /etc/hosts is never written.
 #   E2E_KEEP_WORKDIR=1   keep the temp dir (logs, certs) after exit.
 #   E2E_ARTIFACTS=DIR    copy logs/ there before the temp dir is removed.
 set -euo pipefail
@@ -37,7 +41,10 @@ fi
 if [[ -z "${E2E_IN_NETNS:-}" && "${E2E_NETNS:-auto}" != "0" ]]; then
   if unshare --net true 2>/dev/null; then
     export E2E_IN_NETNS=1
-    ns_cmd=(unshare --net --kill-child=TERM -- bash -c 'ip link set lo up && exec "$@"' bash "$E2E_DIR/control-plane.sh" -- "$@")
+    ns_flags=(--net)
+    # A private mount namespace too (propagation private: nothing mounted inside leaks out).
+    if unshare --net --mount true 2>/dev/null; then ns_flags+=(--mount); export E2E_IN_MOUNTNS=1; fi
+    ns_cmd=(unshare "${ns_flags[@]}" --kill-child=TERM -- bash -c 'ip link set lo up && exec "$@"' bash "$E2E_DIR/control-plane.sh" -- "$@")
     if [[ $# -eq 0 ]]; then exec "${ns_cmd[@]}"; fi   # interactive: keep the terminal
     # `unshare --fork` ignores INT/TERM itself; stay in front of it and forward them to
     # its child (the inner control-plane.sh, whose trap tears everything down).
@@ -65,11 +72,12 @@ e2e_cleanup() {
   trap '' INT TERM   # a second Ctrl-C must not cut the teardown short
   e2e_log "tearing down (exit code $rc)"
   if [[ -n "${E2E_CMD_PID:-}" ]] && kill -0 "$E2E_CMD_PID" 2>/dev/null; then
-    kill -TERM "$E2E_CMD_PID" 2>/dev/null || true
+    e2e_kill_tree "$E2E_CMD_PID"   # the command and what it started (kuttl, its steps)
     wait "$E2E_CMD_PID" 2>/dev/null || true
   fi
   if [[ $rc != 0 ]]; then e2e_diagnostics || true; fi
   e2e_stop_all
+  if [[ "${E2E_PRIVATE_HOSTS:-0}" == "1" ]]; then umount /etc/hosts 2>/dev/null || true; fi
   if [[ -n "${E2E_ARTIFACTS:-}" && -d "$E2E_WORKDIR/logs" ]]; then
     mkdir -p "$E2E_ARTIFACTS" && cp -r "$E2E_WORKDIR/logs/." "$E2E_ARTIFACTS/" || true
   fi
@@ -86,6 +94,21 @@ trap 'exit 143' TERM
 
 W="$E2E_WORKDIR"
 mkdir -p "$W/pki" "$W/etcd" "$W/logs" "$W/pids" "$W/xpkg-cache" "$W/crossplane-client"
+
+# --- private /etc/hosts (only in our own mount namespace) ----------------------
+# The claims' Service names (<claim>.<ns>.svc.cluster.local) must resolve to 127.0.0.1 for
+# provider-sql and psql (test/e2e/sql.sh adds them). Both read /etc/hosts (Go's resolver and
+# glibc's "files"); a copy bind-mounted over it inside this mount namespace can be appended to
+# freely and vanishes with the namespace, even after a crash. Never done in the host namespace.
+export E2E_PRIVATE_HOSTS=0
+if [[ "${E2E_IN_MOUNTNS:-0}" == "1" ]]; then
+  cp /etc/hosts "$W/hosts"
+  if mount --bind "$W/hosts" /etc/hosts; then
+    E2E_PRIVATE_HOSTS=1
+  else
+    e2e_log "could not bind-mount a private /etc/hosts; Service names will not resolve"
+  fi
+fi
 start_all=$(e2e_now)
 
 # --- certificates -------------------------------------------------------------

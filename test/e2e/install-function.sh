@@ -8,7 +8,8 @@
 #   3. issue the function a server certificate signed by Crossplane's root CA, start
 #      the function process, point the active FunctionRevision's status.endpoint at it
 #      and keep it pointed there (endpoint keeper, see README.md);
-#   4. apply xrds/*.yaml and compositions/*.yaml of the repo, wait for Established.
+#   4. apply xrds/*.yaml and compositions/*.yaml of the repo, wait for Established;
+#   5. start a local PostgreSQL and provider-sql (sql.sh start; E2E_SQL=0 skips it).
 # Background processes are registered with control-plane.sh's cleanup (lib.sh e2e_bg).
 #
 # Must run inside control-plane.sh (needs KUBECONFIG, E2E_WORKDIR, E2E_CROSSPLANE_CA_DIR).
@@ -190,6 +191,11 @@ fi
 if [[ "${E2E_APPLY_REPO_XRDS:-1}" == "1" ]] && compgen -G "$E2E_REPO/compositions/*.yaml" >/dev/null; then
   kubectl apply -f "$E2E_REPO/compositions" >/dev/null
   e2e_log "applied Compositions from $E2E_REPO/compositions"
+fi
+
+# --- 5. the SQL part: a real PostgreSQL and provider-sql (see sql.sh) ----------------
+if [[ "${E2E_SQL:-1}" == "1" ]]; then
+  "$E2E_DIR/sql.sh" start
 fi
 
 {

@@ -34,6 +34,8 @@ e2e_free_port() {
 }
 
 # e2e_bg NAME CMD... : start CMD in the background, output to $E2E_WORKDIR/logs/NAME.log
+# E2E_BG_STOP_SIGNAL=INT (for that call) makes e2e_stop_all send INT instead of TERM first
+# (PostgreSQL: TERM is its "smart" shutdown, which waits for clients; INT is "fast").
 e2e_bg() {
   local name="$1"; shift
   mkdir -p "$E2E_WORKDIR/logs" "$E2E_WORKDIR/pids"
@@ -42,6 +44,7 @@ e2e_bg() {
   # zero-padded sequence number so cleanup can go newest-first
   local seq; seq=$(find "$E2E_WORKDIR/pids" -name '*.pid' | wc -l)
   echo "$pid" >"$E2E_WORKDIR/pids/$(printf '%03d' "$seq")-$name.pid"
+  if [[ -n "${E2E_BG_STOP_SIGNAL:-}" ]]; then echo "$E2E_BG_STOP_SIGNAL" >"$E2E_WORKDIR/pids/$(printf '%03d' "$seq")-$name.sig"; fi
   e2e_log "started $name (pid $pid, log $E2E_WORKDIR/logs/$name.log)"
 }
 
@@ -54,15 +57,27 @@ e2e_stop_all() {
   for (( n = ${#files[@]} - 1; n >= 0; n-- )); do
     f="${files[$n]}"
     pid="$(cat "$f")"
+    local sig=TERM
+    [[ -f "${f%.pid}.sig" ]] && sig="$(cat "${f%.pid}.sig")"
     if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
+      kill -"$sig" "$pid" 2>/dev/null || true
       local _
       for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
       wait "$pid" 2>/dev/null || true
     fi
-    rm -f "$f"
+    rm -f "$f" "${f%.pid}.sig"
   done
+}
+
+# e2e_kill_tree PID: TERM PID and all its descendants (found by parent PID, children first stopped),
+# e.g. kuttl and the `sh -c` steps it runs, which would otherwise outlive an interrupted run.
+e2e_kill_tree() {
+  local pid="$1" child
+  kill -STOP "$pid" 2>/dev/null || return 0
+  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do e2e_kill_tree "$child"; done
+  kill -TERM "$pid" 2>/dev/null || true
+  kill -CONT "$pid" 2>/dev/null || true
 }
 
 # e2e_check_alive NAME: fail if the recorded process NAME has died.

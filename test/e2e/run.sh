@@ -59,13 +59,15 @@ fi
 
 # kuttl always writes ./kubeconfig into its working directory: run it from the temp dir,
 # with the suites dir given as an absolute path (overrides testDirs of the TestSuite).
+# Steps call "$E2E_DIR/sql.sh" (kuttl passes its environment on to commands).
+export E2E_DIR
 mkdir -p "$E2E_WORKDIR/kuttl"
 cd "$E2E_WORKDIR/kuttl"
 kuttl_start=$(e2e_now)
 kuttl_rc=0
+# (pipefail is on: the pipeline's status is kuttl's when kuttl fails; PIPESTATUS would be that of `|| …`)
 # shellcheck disable=SC2086
-kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "$E2E_DIR/suites" 2>&1 | tee "$E2E_WORKDIR/kuttl.log" || true
-kuttl_rc=${PIPESTATUS[0]}
+kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "$E2E_DIR/suites" 2>&1 | tee "$E2E_WORKDIR/kuttl.log" || kuttl_rc=$?
 cd "$E2E_REPO"
 kuttl_secs="$(e2e_since "$kuttl_start")"
 passed="$(grep -c -- '--- PASS: kuttl/harness/' "$E2E_WORKDIR/kuttl.log" || true)"
@@ -98,6 +100,9 @@ else
   echo "tools: cached (cold build times recorded: $(for f in "${E2E_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/tools}"/*/build-seconds; do printf '%s=%ss ' "$(basename "$(dirname "$f")")" "$(cat "$f")"; done))"
 fi
 echo "warm control-plane start (etcd -> Crossplane ready): $(cat "$E2E_WORKDIR/warm-start-seconds")s"
+if [[ -f "$E2E_WORKDIR/postgresql-start-seconds" ]]; then
+  echo "PostgreSQL start (initdb + server ready): $(cat "$E2E_WORKDIR/postgresql-start-seconds")s; provider-sql $E2E_PROVIDER_SQL_VERSION out of cluster"
+fi
 echo "kuttl: ${kuttl_secs}s (exit $kuttl_rc)"
 for f in "${figures[@]}"; do echo "$f"; done
 echo "total so far: $(e2e_since "$E2E_RUN_START")s"

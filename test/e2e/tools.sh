@@ -18,6 +18,8 @@ E2E_K8S_VERSION="${E2E_K8S_VERSION:-v1.35.4}"
 E2E_CROSSPLANE_VERSION="${E2E_CROSSPLANE_VERSION:-v2.2.1}"
 E2E_KUTTL_VERSION="${E2E_KUTTL_VERSION:-v0.26.0}"
 E2E_CRANE_VERSION="${E2E_CRANE_VERSION:-v0.21.9}"
+# provider-sql needs go >= 1.26.1 (its go.mod); GOTOOLCHAIN=auto fetches one if the local Go is older.
+E2E_PROVIDER_SQL_VERSION="${E2E_PROVIDER_SQL_VERSION:-v0.16.0}"
 
 E2E_TOOLS_DIR="${E2E_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/tools}"
 export GOFLAGS="${GOFLAGS:-} -trimpath -buildvcs=false"
@@ -167,7 +169,7 @@ _build_crossplane() {
 e2e_tools() {
   E2E_COLD_BUILD_SECONDS=0
   mkdir -p "$E2E_TOOLS_DIR"
-  local only="${E2E_TOOLS_ONLY:-crane kuttl crossplane etcd kubernetes}" t
+  local only="${E2E_TOOLS_ONLY:-crane kuttl crossplane etcd kubernetes provider-sql}" t
   for t in $only; do
     case "$t" in
       crane) _e2e_build crane "$E2E_CRANE_VERSION" crane -- \
@@ -178,6 +180,9 @@ e2e_tools() {
                  github.com/kudobuilder/kuttl/cmd/kubectl-kuttl ;;
       crossplane) _e2e_build crossplane "$E2E_CROSSPLANE_VERSION" crossplane crank -- _build_sub _build_crossplane ;;
       etcd) _e2e_build etcd "$E2E_ETCD_VERSION" etcd -- _build_sub _build_etcd ;;
+      provider-sql) _e2e_build provider-sql "$E2E_PROVIDER_SQL_VERSION" provider -- \
+               _build_sub _build_scratch provider-sql github.com/crossplane-contrib/provider-sql "$E2E_PROVIDER_SQL_VERSION" "" \
+                 github.com/crossplane-contrib/provider-sql/cmd/provider ;;
       kubernetes) _e2e_build kubernetes "$E2E_K8S_VERSION" kube-apiserver kube-controller-manager kubectl -- _build_sub _build_kubernetes ;;
       *) _e2e_log "unknown tool $t"; return 1 ;;
     esac
@@ -187,11 +192,18 @@ e2e_tools() {
   export E2E_BIN_CROSSPLANE="$E2E_TOOLS_DIR/crossplane-$E2E_CROSSPLANE_VERSION/bin"
   export E2E_BIN_KUTTL="$E2E_TOOLS_DIR/kuttl-$E2E_KUTTL_VERSION/bin"
   export E2E_BIN_CRANE="$E2E_TOOLS_DIR/crane-$E2E_CRANE_VERSION/bin"
+  # not on PATH: its binary is called `provider`
+  export E2E_PROVIDER_SQL_BIN="$E2E_TOOLS_DIR/provider-sql-$E2E_PROVIDER_SQL_VERSION/bin/provider"
   export E2E_CROSSPLANE_CRDS
   E2E_CROSSPLANE_CRDS="$(go mod download -json "github.com/crossplane/crossplane/v2@$E2E_CROSSPLANE_VERSION" \
     | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')/cluster/crds"
+  # provider-sql's own CRDs (package/crds of the same version): the provider watches every kind it
+  # has a controller for (mysql, mssql, DefaultPrivileges, ProviderConfigUsage…), more than ../shared holds.
+  export E2E_PROVIDER_SQL_CRDS
+  E2E_PROVIDER_SQL_CRDS="$(go mod download -json "github.com/crossplane-contrib/provider-sql@$E2E_PROVIDER_SQL_VERSION" \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')/package/crds"
   export PATH="$E2E_BIN_K8S:$E2E_BIN_ETCD:$E2E_BIN_CROSSPLANE:$E2E_BIN_KUTTL:$E2E_BIN_CRANE:$PATH"
-  export E2E_COLD_BUILD_SECONDS E2E_CROSSPLANE_VERSION E2E_K8S_VERSION
+  export E2E_COLD_BUILD_SECONDS E2E_CROSSPLANE_VERSION E2E_K8S_VERSION E2E_PROVIDER_SQL_VERSION
   if [[ "$E2E_COLD_BUILD_SECONDS" -gt 0 ]]; then
     _e2e_log "cold tool build time: ${E2E_COLD_BUILD_SECONDS}s"
   fi
@@ -201,5 +213,5 @@ _build_sub() ( "$@" )
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   e2e_tools
-  printf '%s\n' "$E2E_BIN_K8S" "$E2E_BIN_ETCD" "$E2E_BIN_CROSSPLANE" "$E2E_BIN_KUTTL" "$E2E_BIN_CRANE" "$E2E_CROSSPLANE_CRDS"
+  printf '%s\n' "$E2E_BIN_K8S" "$E2E_BIN_ETCD" "$E2E_BIN_CROSSPLANE" "$E2E_BIN_KUTTL" "$E2E_BIN_CRANE" "$E2E_PROVIDER_SQL_BIN" "$E2E_CROSSPLANE_CRDS"
 fi
