@@ -11,7 +11,6 @@ import { stackgres } from './stackgres.js';
 import type { ComposeContext, ComposedSet, RequiredSelector } from './types.js';
 
 export interface EngineObservation {
-  readonly exists: boolean;
   readonly ready: boolean;
   readonly failed: boolean;
   readonly instancesReady: number;

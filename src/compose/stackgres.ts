@@ -176,9 +176,9 @@ function observe(ctx: ComposeContext): EngineObservation {
   const lastBackup = last ? { lastBackup: last.end } : {};
   const restore = ctx.instance.parameters.restore;
   const bootstrapping = restore ? `restoring from a backup of instance "${restore.fromInstance}"` : 'waiting for StackGres to bootstrap the cluster';
-  if (!observed) return { exists: false, ready: false, failed: false, instancesReady: 0, message: 'creating the SGCluster', ...lastBackup };
+  if (!observed) return { ready: false, failed: false, instancesReady: 0, message: 'creating the SGCluster', ...lastBackup };
   const version = at(observed, 'status', 'postgresVersion');
-  const base = { exists: true, ...lastBackup, ...(typeof version === 'string' && version ? { version } : {}) };
+  const base = { ...lastBackup, ...(typeof version === 'string' && version ? { version } : {}) };
   const failed = condition(observed, 'Failed');
   if (failed?.['status'] === 'True') {
     const why = typeof failed['message'] === 'string' && failed['message'] ? `: ${failed['message']}` : '';

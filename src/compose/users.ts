@@ -217,25 +217,29 @@ function userObjects(ctx: ComposeContext, endpoint: Endpoint, user: Parameters['
  * ProviderConfig is gone, and the ProviderConfig waits for every Role, Database and Grant using it: teardown then runs
  * in order instead of leaving grants that can no longer connect. Usages are enforced by Crossplane's webhook.
  */
-function usages(ctx: ComposeContext, of: readonly { key: string; object: KubeObject }[]): ComposedSet {
-  const out: ComposedSet = {};
-  for (const used of of) {
-    const key = `usage-${used.key}`;
-    out[key] = {
+/** A Usage that keeps `of` (composed under `usedKey`) until `by` is gone. */
+function usage(ctx: ComposeContext, usedKey: string, of: KubeObject, by: { kind: string; name: string }): ComposedSet {
+  const key = `usage-${usedKey}`;
+  return {
+    [key]: {
       object: {
         apiVersion: 'protection.crossplane.io/v1beta1',
         kind: 'Usage',
-        metadata: meta(ctx, objectName(ctx.instance, `usage-${kubePart(used.key)}`)),
+        metadata: meta(ctx, objectName(ctx.instance, `usage-${kubePart(usedKey)}`)),
         spec: {
-          of: { apiVersion: used.object.apiVersion, kind: used.object.kind, resourceRef: { name: used.object.metadata.name } },
-          by: { apiVersion: SQL_API_VERSION, kind: 'ProviderConfig', resourceRef: { name: sqlObjectNames.providerConfig(ctx) } },
+          of: { apiVersion: of.apiVersion, kind: of.kind, resourceRef: { name: of.metadata.name } },
+          by: { apiVersion: SQL_API_VERSION, kind: by.kind, resourceRef: { name: by.name } },
           replayDeletion: true,
         },
       },
       ready: observedExists(ctx, key),
-    };
-  }
-  return out;
+    },
+  };
+}
+
+function usages(ctx: ComposeContext, of: readonly { key: string; object: KubeObject }[]): ComposedSet {
+  const by = { kind: 'ProviderConfig', name: sqlObjectNames.providerConfig(ctx) };
+  return Object.assign({}, ...of.map((used) => usage(ctx, used.key, used.object, by)));
 }
 
 export interface UsersInput {
@@ -302,26 +306,13 @@ function departingUserSecrets(ctx: ComposeContext): ComposedSet {
 
 /** Usages keep each user's Secret until its Role is gone, also when the whole claim is deleted. */
 function userSecretUsages(ctx: ComposeContext, users: ComposedSet): ComposedSet {
-  const out: ComposedSet = {};
-  for (const user of ctx.instance.parameters.users) {
-    const secret = users[keys.userSecret(user.name)]?.object;
-    if (!secret) continue;
-    const key = `usage-${keys.userSecret(user.name)}`;
-    out[key] = {
-      object: {
-        apiVersion: 'protection.crossplane.io/v1beta1',
-        kind: 'Usage',
-        metadata: meta(ctx, objectName(ctx.instance, `usage-${kubePart(keys.userSecret(user.name))}`)),
-        spec: {
-          of: { apiVersion: 'v1', kind: 'Secret', resourceRef: { name: secret.metadata.name } },
-          by: { apiVersion: SQL_API_VERSION, kind: 'Role', resourceRef: { name: sqlObjectNames.role(ctx, user.name) } },
-          replayDeletion: true,
-        },
-      },
-      ready: observedExists(ctx, key),
-    };
-  }
-  return out;
+  return Object.assign(
+    {},
+    ...ctx.instance.parameters.users.flatMap((user) => {
+      const secret = users[keys.userSecret(user.name)]?.object;
+      return secret ? [usage(ctx, keys.userSecret(user.name), secret, { kind: 'Role', name: sqlObjectNames.role(ctx, user.name) })] : [];
+    }),
+  );
 }
 
 /**
