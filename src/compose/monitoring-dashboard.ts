@@ -103,11 +103,14 @@ function panel(spec: PanelSpec, index: number): Panel {
 }
 
 /** Stable across reconciles and distinct per instance: Grafana keys dashboards by uid (at most 40 characters). */
-export function dashboardUid(instance: Instance): string {
+export function dashboardUid(instance: DashboardOwner): string {
   return `pg-${shortHash(`${instance.namespace}/${instance.claimName}`, 16)}`;
 }
 
-export function dashboard(instance: Instance, series: MonitoredSeries, backupEnabled: boolean): Record<string, unknown> {
+/** All a dashboard needs to know of its instance. */
+export type DashboardOwner = Pick<Instance, 'namespace' | 'claimName'>;
+
+export function dashboard(instance: DashboardOwner, series: MonitoredSeries, backupEnabled: boolean): Record<string, unknown> {
   return {
     uid: dashboardUid(instance),
     title: `PostgreSQL ${instance.namespace}/${instance.claimName}`,

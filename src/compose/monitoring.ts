@@ -5,13 +5,15 @@
  * labels the platform's Prometheus selects them by. Nothing is composed when the claim turns monitoring off.
  */
 import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { Instance } from '../api/parse.js';
 import { sortKeys } from '../util/canonical.js';
 import { cronIntervalSeconds } from '../util/cron.js';
+import { memoize } from '../util/memo.js';
 import { backupSchedule as backupScheduleOf } from './backup.js';
 import type { DatabaseEngine } from './engine.js';
 import { commonLabels } from './labels.js';
 import { dashboard } from './monitoring-dashboard.js';
-import { alertRules, DEFAULT_REPLICATION_LAG_SECONDS, type AlertOptions } from './monitoring-rules.js';
+import { alertRules, DEFAULT_REPLICATION_LAG_SECONDS, type AlertOptions, type MonitoredSeries } from './monitoring-rules.js';
 import { objectName } from './names.js';
 import type { ComposeContext, ComposedSet, KubeObject } from './types.js';
 
@@ -74,10 +76,22 @@ export function prometheusRule(ctx: ComposeContext, options: MonitoringOptions):
   };
 }
 
+/**
+ * Sorted keys and fixed indentation: the same claim gives the same bytes, so Crossplane sees no change to apply.
+ * The text depends only on these inputs and is the largest object composed, so it is built once per input.
+ */
+function dashboardJson(instance: Instance, series: MonitoredSeries, backupEnabled: boolean): string {
+  return dashboardText(JSON.stringify([instance.namespace, instance.claimName, series, backupEnabled]));
+}
+
+const dashboardText = memoize((key: string) => {
+  const [namespace, claimName, series, backupEnabled] = JSON.parse(key) as [string, string, MonitoredSeries, boolean];
+  return JSON.stringify(sortKeys(dashboard({ namespace, claimName }, series, backupEnabled)), null, 2);
+}, 1024);
+
 export function dashboardConfigMap(ctx: ComposeContext, options: MonitoringOptions): KubeObject {
   const name = objectName(ctx.instance, 'dashboard');
-  // Sorted keys and fixed indentation: the same claim gives the same bytes, so Crossplane sees no change to apply.
-  const json = JSON.stringify(sortKeys(dashboard(ctx.instance, options.series, options.backupEnabled)), null, 2);
+  const json = dashboardJson(ctx.instance, options.series, options.backupEnabled);
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',

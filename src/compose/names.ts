@@ -5,14 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 import type { Instance } from '../api/parse.js';
+import { memoize } from '../util/memo.js';
 
 export const MAX_NAME = 63;
 /** Room left for the suffixes StackGres adds to the cluster name (e.g. `-replicas`, `-backup-1234567890`). */
 const MAX_BASE = 40;
 
 export function shortHash(text: string, length = 8): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
+  return sha256Hex(text).slice(0, length);
 }
+
+// Names are hashed on every reconcile; the hash of a given text never changes.
+const sha256Hex = memoize((text: string) => createHash('sha256').update(text).digest('hex'));
 
 /** Cut `name` to `max` characters, replacing the tail with a hash of the whole so distinct names stay distinct. */
 export function fitName(name: string, max = MAX_NAME): string {

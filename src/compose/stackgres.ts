@@ -5,6 +5,7 @@
  */
 import type { FieldError } from '../api/errors.js';
 import type { Instance } from '../api/parse.js';
+import { sortKeys } from '../util/canonical.js';
 import { bytes } from '../util/quantity.js';
 import type { BackupTarget } from './backup.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from './engine.js';
@@ -62,7 +63,8 @@ function postgresConfig(ctx: ComposeContext): KubeObject {
     metadata: meta(ctx, configName(ctx)),
     spec: {
       postgresVersion: String(p.version),
-      'postgresql.conf': { max_connections: String(resolveSize(p).maxConnections), ...p.postgresql.settings },
+      // sorted: the claim's settings arrive in whatever order the API server's encoder chose
+      'postgresql.conf': sortKeys({ max_connections: String(resolveSize(p).maxConnections), ...p.postgresql.settings }),
     },
   };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { memoize } from './memo.js';
 
 /**
  * Just enough cron for backups: how often a schedule runs (to size retention), the longest gap between two runs (for
@@ -105,23 +106,12 @@ function parseSchedule(schedule: string): Schedule | undefined {
  * (`0 0 31 2 *`), which is what a nightly schedule chosen for the claim gives too.
  */
 export function cronIntervalSeconds(schedule: string): number {
-  return memo(intervals, schedule, longestGapSeconds);
+  return intervals(schedule);
 }
 
-/** Both answers walk four years of days; every reconcile asks again for the same few schedules, so keep them. */
-const intervals = new Map<string, number>();
-const rates = new Map<string, number>();
-const MEMO_LIMIT = 1024;
-
-function memo(cache: Map<string, number>, schedule: string, compute: (schedule: string) => number): number {
-  let value = cache.get(schedule);
-  if (value === undefined) {
-    value = compute(schedule);
-    if (cache.size >= MEMO_LIMIT) cache.clear();
-    cache.set(schedule, value);
-  }
-  return value;
-}
+// Both answers walk four years of days; every reconcile asks again for the same few schedules.
+const intervals = memoize(longestGapSeconds, 1024);
+const rates = memoize(averageRunsPerDay, 1024);
 
 function longestGapSeconds(schedule: string): number {
   const parsed = parseSchedule(schedule);
@@ -145,7 +135,7 @@ function longestGapSeconds(schedule: string): number {
 
 /** Runs per day, averaged over four years: retention in days times this is the number of base backups to keep. */
 export function runsPerDay(schedule: string): number {
-  return memo(rates, schedule, averageRunsPerDay);
+  return rates(schedule);
 }
 
 function averageRunsPerDay(schedule: string): number {

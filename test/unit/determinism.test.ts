@@ -25,6 +25,21 @@ describe('determinism', () => {
     expect(bytes(runFunction(a)).equals(bytes(runFunction(b)))).toBe(true);
   });
 
+  it('does not depend on the order of keys anywhere in the request (Go encodes map entries in any order)', () => {
+    const reversed = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(reversed);
+      if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
+      return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)]));
+    };
+    for (const name of ['minimal', 'full']) {
+      const a = steadyRequest(exampleClaim(name));
+      // what an earlier pipeline step may have put in the desired XR
+      a.desired = { ...a.desired!, composite: { resource: { metadata: { labels: { team: 'a', app: 'b' } }, status: { step: 'x', other: 'y' } }, connectionDetails: {}, ready: 0 } };
+      const b = reversed(structuredClone(a)) as typeof a;
+      expect(bytes(runFunction(b)).equals(bytes(runFunction(a)))).toBe(true);
+    }
+  });
+
   it('does not touch the request', () => {
     const req = steadyRequest(exampleClaim('full'));
     const before = structuredClone(req);
