@@ -98,6 +98,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const ours = toProtoJson(req, req.input);
     writeFileSync(join(outDir, `ours-${name}.json`), JSON.stringify(ours));
     writeFileSync(join(outDir, `noop-${name}.json`), JSON.stringify(ours));
+    writeFileSync(join(outDir, `canned-${name}.json`), JSON.stringify(ours));
     for (const peer of ['pat', 'gotmpl']) {
       const file = join(repo, 'bench/peers', `${peer}-${name}.yaml`);
       if (!existsSync(file)) continue;

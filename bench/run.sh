@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench`: function-postgresql against its Go peers (function-patch-and-transform, function-go-templating)
-# and a no-op grpc-js server, on loopback, with ghz. See docs/benchmarks.md.
+# and two floors (a no-op grpc-js server; one answering with our pre-encoded response), on loopback, with ghz.
+# See docs/benchmarks.md.
 #
 # Per server and request (minimal and full claim, steady reconcile): latency p50/p95/p99 and calls/s at 1 and 16
 # concurrent callers (one connection, as Crossplane uses), CPU seconds per 10,000 calls (utime+stime of the server
@@ -8,7 +9,7 @@
 # Each (server, request) gets a fresh server process; warm-up calls are not measured.
 #
 # Knobs: BENCH_N1 (calls at c=1, default 2000), BENCH_N16 (at c=16, default 5000), BENCH_WARMUP (default 500),
-#        BENCH_STARTS (startup samples, default 3), BENCH_SERVERS ("ours pat gotmpl noop"), BENCH_CLAIMS ("minimal full"),
+#        BENCH_STARTS (startup samples, default 3), BENCH_SERVERS ("ours pat gotmpl noop canned"), BENCH_CLAIMS ("minimal full"),
 #        BENCH_OUT (results dir; default a new temp dir), BENCH_SKIP_BUILD=1 (skip npm run build),
 #        BENCH_GHZ_CPUS (ghz --cpus, default 1), BENCH_PORT (first port, default 19441)
 set -euo pipefail
@@ -19,7 +20,7 @@ N1="${BENCH_N1:-2000}"
 N16="${BENCH_N16:-5000}"
 WARMUP="${BENCH_WARMUP:-500}"
 STARTS="${BENCH_STARTS:-3}"
-SERVERS="${BENCH_SERVERS:-ours pat gotmpl noop}"
+SERVERS="${BENCH_SERVERS:-ours pat gotmpl noop canned}"
 CLAIMS="${BENCH_CLAIMS:-minimal full}"
 GHZ_CPUS="${BENCH_GHZ_CPUS:-1}"
 PORT="${BENCH_PORT:-19441}"
@@ -36,12 +37,13 @@ PROTO="$BENCH_PROTO_ROOT/fn/v1/run_function.proto"
 if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then npm run --silent build; fi
 node bench/requests.mjs "$OUT/requests"
 
-server_cmd() { # NAME ADDRESS
+server_cmd() { # NAME ADDRESS CLAIM
   case "$1" in
     ours) echo node "$repo/dist/main.js" --insecure --address "$2" ;;
     pat) echo "$BENCH_PAT" --insecure --address "$2" ;;
     gotmpl) echo "$BENCH_GOTMPL" --insecure --address "$2" ;;
     noop) echo node "$repo/bench/noop-server.mjs" --address "$2" ;;
+    canned) echo node "$repo/bench/canned-server.mjs" --address "$2" --claim "$3" ;;
     *) log "unknown server $1"; return 1 ;;
   esac
 }
@@ -76,13 +78,13 @@ for server in $SERVERS; do
     starts=()
     for _ in $(seq "$STARTS"); do
       # shellcheck disable=SC2046
-      starts+=("$(node bench/startup.mjs "$addr" "$req" -- $(server_cmd "$server" "$addr") 2>/dev/null)")
+      starts+=("$(node bench/startup.mjs "$addr" "$req" -- $(server_cmd "$server" "$addr" "$claim") 2>/dev/null)")
       sleep 0.3
     done
     startup="$(printf '%s\n' "${starts[@]}" | sort -n | sed -n "$(( (STARTS + 1) / 2 ))p")"
     # the measured process
     # shellcheck disable=SC2046
-    $(server_cmd "$server" "$addr") >"$OUT/$server-$claim.log" 2>&1 &
+    $(server_cmd "$server" "$addr" "$claim") >"$OUT/$server-$claim.log" 2>&1 &
     pid=$!; PIDS+=("$pid")
     node bench/client.mjs "$addr" "$req" --wait 10000 >"$OUT/$server-$claim.response.json"
     equivalent=n/a

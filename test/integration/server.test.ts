@@ -1,5 +1,6 @@
 /** A real gRPC round trip to the server started as its own process: plaintext, and mTLS with a CA the test makes. */
 import * as grpc from '@grpc/grpc-js';
+import * as http2 from 'node:http2';
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +55,21 @@ describe('plaintext (--insecure)', () => {
     expect(server.output()).toContain('"msg":"composed"');
     expect(server.output()).not.toContain(password);
     expect(server.output()).not.toContain(String(data['password']));
+  });
+
+  it('lets a client send 8 MiB per connection and per call before waiting for acknowledgements (not HTTP/2’s 64 KiB)', async () => {
+    const session = http2.connect(`http://127.0.0.1:${server.port}`);
+    try {
+      session.on('error', () => undefined);
+      // the server's own SETTINGS and WINDOW_UPDATE follow the connection preface; give them a moment
+      for (let i = 0; i < 50 && session.remoteSettings?.initialWindowSize !== 8 * 1024 * 1024; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(session.remoteSettings.initialWindowSize).toBe(8 * 1024 * 1024);
+      expect(session.state.remoteWindowSize).toBe(8 * 1024 * 1024);
+    } finally {
+      session.destroy();
+    }
   });
 
   it('drains and exits 0 on SIGTERM', async () => {
