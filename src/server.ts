@@ -4,7 +4,6 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import {
-  FunctionRunnerServiceService,
   Severity,
   Target,
   type RunFunctionRequest,
@@ -18,6 +17,7 @@ import type { Logger } from 'pino';
 import { runFunction } from './function.js';
 import type { ServerOptions } from './options.js';
 import { clientCertificateCheck, enforceOn, type ClientCheck } from './tls.js';
+import { functionRunnerService } from './wire/service.js';
 
 export class StartupError extends Error {}
 
@@ -89,7 +89,7 @@ function enforceClientCertificates(server: grpc.Server, check: ClientCheck, logg
  */
 export const FLOW_CONTROL_WINDOW_BYTES = 8 * 1024 * 1024;
 
-function widenFlowControl(server: grpc.Server): void {
+export function widenFlowControl(server: grpc.Server): void {
   for (const http2Server of http2ServersOf(server)) {
     http2Server.on('session', (session: ServerHttp2Session) => {
       session.setLocalWindowSize(FLOW_CONTROL_WINDOW_BYTES);
@@ -139,7 +139,7 @@ export function startServer(options: ServerOptions, logger: Logger): Promise<Run
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': options.maxMessageBytes,
   });
-  server.addService(FunctionRunnerServiceService, {
+  server.addService(functionRunnerService, {
     runFunction: (call: grpc.ServerUnaryCall<RunFunctionRequest, RunFunctionResponse>, callback: grpc.sendUnaryData<RunFunctionResponse>) =>
       callback(null, handle(call.request, logger)),
   });
