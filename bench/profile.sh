@@ -8,10 +8,11 @@ claim="${1:-full}"
 OUT="${BENCH_OUT:-$(mktemp -d /tmp/function-postgresql-profile.XXXXXX)}"
 mkdir -p "$OUT/prof"
 source bench/tools.sh
+source test/e2e/lib.sh # E2E_FUNCTION_NODE_FLAGS
 bench_tools
 node bench/requests.mjs "$OUT/requests" "$claim"
 addr="127.0.0.1:${BENCH_PORT:-19491}"
-node --cpu-prof --cpu-prof-dir "$OUT/prof" dist/main.js --insecure --address "$addr" >"$OUT/server.log" 2>&1 &
+node "$E2E_FUNCTION_NODE_FLAGS" --cpu-prof --cpu-prof-dir "$OUT/prof" dist/main.js --insecure --address "$addr" >"$OUT/server.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
 node bench/client.mjs "$addr" "$OUT/requests/ours-$claim.json" --wait 10000 >/dev/null

@@ -30,6 +30,8 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 
 # shellcheck source=tools.sh
 source bench/tools.sh
+# shellcheck source=../test/e2e/lib.sh
+source test/e2e/lib.sh # E2E_FUNCTION_NODE_FLAGS: run ours as the image does
 bench_tools
 PROTO="$BENCH_PROTO_ROOT/fn/v1/run_function.proto"
 [[ -f "$PROTO" ]] || { log "no $PROTO"; exit 1; }
@@ -39,7 +41,7 @@ node bench/requests.mjs "$OUT/requests"
 
 server_cmd() { # NAME ADDRESS CLAIM
   case "$1" in
-    ours) echo node "$repo/dist/main.js" --insecure --address "$2" ;;
+    ours) echo node "$E2E_FUNCTION_NODE_FLAGS" "$repo/dist/main.js" --insecure --address "$2" ;;
     pat) echo "$BENCH_PAT" --insecure --address "$2" ;;
     gotmpl) echo "$BENCH_GOTMPL" --insecure --address "$2" ;;
     noop) echo node "$repo/bench/noop-server.mjs" --address "$2" ;;

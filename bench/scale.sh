@@ -47,7 +47,8 @@
 #   BENCH_SCALE_PAUSE_KEEPER=1    SIGSTOP install-function.sh's endpoint keeper (a harness-only kubectl+jq loop every
 #                                 2 s) from the idle baseline to the end; 0 leaves it running
 #   BENCH_SCALE_OUT               directory for the results (default a new /tmp/function-postgresql-scale.*)
-#   E2E_FUNCTION_CMD              overrides the function command (default node $BENCH_SCALE_FUNCTION_DIR/dist/main.js)
+#   E2E_FUNCTION_CMD              overrides the function command (default node $E2E_FUNCTION_NODE_FLAGS
+#                                 $BENCH_SCALE_FUNCTION_DIR/dist/main.js, the image's flags from test/e2e/lib.sh)
 #   E2E_CROSSPLANE_ARGS           extra `crossplane core start` flags, e.g. "--max-reconcile-rate=200"
 #   E2E_KEEP_WORKDIR=1, E2E_ARTIFACTS=DIR, E2E_NETNS   see test/e2e/control-plane.sh
 set -euo pipefail
@@ -74,7 +75,9 @@ if [[ "${1:-}" != "--inside" ]]; then
     FDIR="$snap"
   fi
   export BENCH_SCALE_FUNCTION_DIR="$FDIR"
-  export E2E_FUNCTION_CMD="${E2E_FUNCTION_CMD:-node $FDIR/dist/main.js}"
+  # shellcheck source=../test/e2e/lib.sh
+  source "$REPO/test/e2e/lib.sh" # E2E_FUNCTION_NODE_FLAGS
+  export E2E_FUNCTION_CMD="${E2E_FUNCTION_CMD:-node $E2E_FUNCTION_NODE_FLAGS $FDIR/dist/main.js}"
   export E2E_SQL="${BENCH_SCALE_SQL:-0}"
   export BENCH_SCALE_CLAIMS="${BENCH_SCALE_CLAIMS:-200}"
   export BENCH_SCALE_NAMESPACES="${BENCH_SCALE_NAMESPACES:-4}"

@@ -16,7 +16,7 @@
 # Environment:
 #   E2E_FUNCTION_CMD   command that starts the function; it gets
 #                      `--address 127.0.0.1:PORT --tls-server-certs-dir DIR` appended.
-#                      Default: node $REPO/dist/main.js
+#                      Default: node $E2E_FUNCTION_NODE_FLAGS $REPO/dist/main.js (lib.sh)
 #   E2E_PACKAGE_DIR    package root with crossplane.yaml (default $REPO/package; a
 #                      minimal temporary one is generated when it has no crossplane.yaml)
 #   E2E_FUNCTION_NAME  default function-postgresql
@@ -30,7 +30,7 @@ source "$E2E_DIR/lib.sh"
 : "${KUBECONFIG:?run inside control-plane.sh}" "${E2E_WORKDIR:?run inside control-plane.sh}" "${E2E_CROSSPLANE_CA_DIR:?run inside control-plane.sh}"
 W="$E2E_WORKDIR"
 FN="${E2E_FUNCTION_NAME:-function-postgresql}"
-FN_CMD="${E2E_FUNCTION_CMD:-node $E2E_REPO/dist/main.js}"
+FN_CMD="${E2E_FUNCTION_CMD:-node $E2E_FUNCTION_NODE_FLAGS $E2E_REPO/dist/main.js}"
 PKG_DIR="${E2E_PACKAGE_DIR:-$E2E_REPO/package}"
 start=$(e2e_now)
 command -v jq >/dev/null || e2e_die "jq is needed (apt-get install -y jq)"
