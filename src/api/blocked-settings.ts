@@ -53,8 +53,8 @@ export const BLOCKED_SETTINGS: readonly BlockedSetting[] = [
   { name: 'log_filename', reason: logs },
 ];
 
-export function blockedSetting(name: string): BlockedSetting | undefined {
-  return BLOCKED_SETTINGS.find((b) => (b.prefix ? name.startsWith(b.name) : name === b.name));
+export function blockedSetting(name: string, list: readonly BlockedSetting[] = BLOCKED_SETTINGS): BlockedSetting | undefined {
+  return list.find((b) => (b.prefix ? name.startsWith(b.name) : name === b.name));
 }
 
 /** The same rule as a CEL expression over the settings map, for the XRD. */

@@ -3,6 +3,7 @@
  * Served as the `Input` kind of `postgresql.fn.dbaas.dev`; its CRD in package/input is generated from this schema.
  */
 import { z } from 'zod';
+import { ENGINE_NAMES, ENGINES, type EngineName, type EngineOptions } from '../engines/index.js';
 import { DNS_LABEL } from './names.js';
 
 export const INPUT_GROUP = 'postgresql.fn.dbaas.dev';
@@ -17,11 +18,16 @@ export const platformSchema = z
       .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS domain')
       .default('cluster.local')
       .describe('DNS domain of the cluster, used in the host of connection secrets.'),
-    operatorNamespace: z
-      .string()
-      .regex(DNS_LABEL, 'must be a namespace name')
+    defaultEngine: z
+      .enum(ENGINE_NAMES)
       .default('stackgres')
-      .describe('Namespace of the StackGres operator, which must reach the database pods.'),
+      .describe('Engine of the claims that name none. An existing instance keeps the engine it was created on.'),
+    allowedEngines: z
+      .array(z.enum(ENGINE_NAMES))
+      .min(1)
+      .default([...ENGINE_NAMES])
+      .describe('Engines a claim may choose; another is refused with a field error. Must include defaultEngine.'),
+    engines: engineOptionsSchema().prefault({} as never).describe("Each engine's own options (operator namespace, images)."),
     monitoringNamespace: z
       .string()
       .regex(DNS_LABEL, 'must be a namespace name')
@@ -30,16 +36,29 @@ export const platformSchema = z
     backup: z
       .object({
         storage: z
-          .enum(['minio', 'aws'])
+          .enum(['minio', 'aws', 'bucket'])
           .default('minio')
-          .describe('Where backup buckets are made: MinIO through provider-minio, or S3 through provider-upjet-aws.'),
+          .describe(
+            'Where backups go: minio (a bucket per instance through provider-minio), aws (a bucket per instance through ' +
+              'provider-upjet-aws), or bucket (one bucket the platform already has, a prefix per instance).',
+          ),
+        bucket: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+          .optional()
+          .describe('bucket only: the existing bucket every instance writes to, each under <namespace>/<XR name>/.'),
+        credentialsSecret: z
+          .string()
+          .regex(DNS_LABEL)
+          .optional()
+          .describe('bucket only: Secret in each claim namespace with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for that bucket.'),
         providerConfig: z.string().regex(DNS_LABEL).default('default').describe('ProviderConfig of the bucket provider.'),
         region: z.string().max(32).default('us-east-1').describe('Bucket region.'),
         endpoint: z
           .string()
           .url()
           .default('http://minio.minio.svc:9000')
-          .describe('S3 endpoint the database pods reach the MinIO buckets at (minio only).'),
+          .describe('S3 endpoint the database pods reach the buckets at (minio and bucket; aws uses AWS S3).'),
         bucketPrefix: z
           .string()
           .regex(/^[a-z0-9][a-z0-9-]{0,19}$/, 'must be lower case letters, digits and -, at most 20')
@@ -59,9 +78,23 @@ export const platformSchema = z
           .describe('Days a deleted instance\'s bucket is kept; the bucket is labelled with it for the platform\'s cleanup.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .refine((b) => b.storage !== 'bucket' || (b.bucket !== undefined && b.credentialsSecret !== undefined), {
+        message: 'storage "bucket" needs bucket and credentialsSecret',
+        path: ['bucket'],
+      }),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.allowedEngines.includes(p.defaultEngine), {
+    message: 'must be one of allowedEngines',
+    path: ['defaultEngine'],
+  });
+
+/** `platform.engines`: one entry per registered engine, each parsed by that engine's own schema. */
+function engineOptionsSchema() {
+  const shape = Object.fromEntries(ENGINE_NAMES.map((name) => [name, ENGINES[name].platformOptions.prefault({})]));
+  return z.object(shape as unknown as { [K in EngineName]: z.ZodType<EngineOptions[K]> }).strict();
+}
 
 export type Platform = z.output<typeof platformSchema>;
 

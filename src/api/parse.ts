@@ -18,6 +18,8 @@ export interface Instance {
   readonly claimName: string;
   readonly namespace: string;
   readonly parameters: Parameters;
+  /** Longest base of object names, set once the engine is known (its own suffixes need the rest of 63). */
+  readonly baseNameLimit?: number;
 }
 
 function zodErrors(base: string, error: z.ZodError): FieldError[] {

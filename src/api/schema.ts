@@ -4,6 +4,7 @@
  * the XRD. Every default lives here.
  */
 import { z } from 'zod';
+import { ENGINE_NAMES, type EngineName } from '../engines/index.js';
 import { blockedSettingsCel } from './blocked-settings.js';
 import {
   CRON_SCHEDULE,
@@ -23,7 +24,6 @@ type CelRule = { rule: string; message: string; fieldPath?: string; reason?: str
 const cel = (...rules: CelRule[]) => ({ 'x-kubernetes-validations': rules });
 const celList = (items: readonly string[]) => `[${items.map((i) => `'${i}'`).join(', ')}]`;
 
-export const ENGINES = ['stackgres', 'cloudnativepg', 'aws-rds', 'zalando'] as const;
 export const MIN_VERSION = 14;
 export const MAX_VERSION = 18;
 const MAX_SETTINGS = 64;
@@ -93,9 +93,12 @@ const user = z
 export const parametersSchema = z
   .object({
     engine: z
-      .enum(ENGINES)
-      .default('stackgres')
-      .describe('Which operator or cloud runs the database. Only "stackgres" is implemented today.'),
+      .enum(ENGINE_NAMES)
+      .optional()
+      .describe(
+        `Which operator runs the database (${ENGINE_NAMES.join(', ')}); the platform's default when unset, among the ` +
+          'engines the platform allows. An instance keeps the engine it was created on.',
+      ),
     version: z
       .number()
       .int()
@@ -212,6 +215,19 @@ export const parametersSchema = z
       .strict()
       .optional()
       .describe('Create this instance from another instance\'s backups. Read only when the instance is created.'),
+    pooler: z
+      .object({
+        enabled: z
+          .boolean()
+          .optional()
+          .describe(
+            'A PgBouncer connection pooler in front of the primary; the connection Secrets point at it. When unset, ' +
+              "the engine's default: StackGres runs its PgBouncer sidecar, CloudNativePG none.",
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('Connection pooling.'),
     monitoring: z
       .object({
         enabled: z.boolean().default(true).describe('Metrics and alerts for the platform Prometheus.'),
@@ -279,4 +295,4 @@ export const specSchema = z.object({ parameters: parametersSchema.prefault({}) }
 export type Parameters = z.output<typeof parametersSchema>;
 export type ParametersInput = z.input<typeof parametersSchema>;
 export type Privilege = (typeof PRIVILEGES)[number];
-export type Engine = (typeof ENGINES)[number];
+export type Engine = EngineName;

@@ -12,6 +12,9 @@ export const statusSchema = z
     connectionSecret: z.string().describe('Name of the connection Secret in the claim namespace.'),
     backupSchedule: z.string().describe('Cron schedule (UTC) of base backups, chosen or given.'),
     lastBackup: z.string().describe('When the last successful backup ended (RFC 3339).'),
+    firstRecoverabilityPoint: z.string().describe('The earliest moment a point-in-time restore can reach (RFC 3339), when the engine reports it.'),
+    currentPrimary: z.string().describe('The pod running the primary, when the engine reports it.'),
+    phase: z.string().describe("The engine's own word for the database's state, when it has one."),
   })
   .partial()
   .describe('What the function observed of the database.');

@@ -9,11 +9,9 @@ import { RESERVED_DATABASES, RESERVED_ROLES, RESERVED_ROLE_PREFIX } from './name
 import type { Parameters } from './schema.js';
 
 const P = 'spec.parameters';
-const IMPLEMENTED_ENGINES: ReadonlySet<string> = new Set(['stackgres']);
 
 export function validateParameters(p: Parameters): FieldError[] {
   return [
-    ...checkEngine(p),
     ...checkReplication(p),
     ...checkDatabases(p),
     ...checkUsers(p),
@@ -21,11 +19,6 @@ export function validateParameters(p: Parameters): FieldError[] {
     ...checkSchedule(p),
     ...checkCidrs(p),
   ];
-}
-
-function checkEngine(p: Parameters): FieldError[] {
-  if (IMPLEMENTED_ENGINES.has(p.engine)) return [];
-  return [{ path: `${P}.engine`, message: `engine "${p.engine}" is not available yet; use "stackgres"` }];
 }
 
 function checkReplication(p: Parameters): FieldError[] {

@@ -5,7 +5,7 @@
  */
 import { describeErrors } from '../api/errors.js';
 import { parseInstance, parsePlatform } from '../api/parse.js';
-import { engineFor } from '../compose/engine.js';
+import { chooseEngine } from '../engines/choose.js';
 import { MONITORING_KEYS, monitoringResources } from '../compose/monitoring.js';
 import type { ComposeContext } from '../compose/types.js';
 import { claimToComposite } from '../render.js';
@@ -28,12 +28,14 @@ function main(argv: string[]): number {
   if (!instance.ok) return fail(describeErrors(instance.errors));
   const platform = parsePlatform(undefined);
   if (!platform.ok) return fail(describeErrors(platform.errors));
-  const engine = engineFor(instance.value.parameters.engine);
-  if (!engine) return fail(`engine "${instance.value.parameters.engine}" is not available`);
+  const observed = { composite, resources: {} };
+  const choice = chooseEngine(instance.value.parameters, platform.value, observed);
+  if (!choice.ok) return fail(describeErrors([choice.error]));
+  const engine = choice.engine;
   const ctx: ComposeContext = {
-    instance: instance.value,
+    instance: { ...instance.value, baseNameLimit: engine.maxBaseName },
     platform: platform.value,
-    observed: { composite, resources: {} },
+    observed,
     required: {},
     // Monitoring draws no random bytes; a seeded source keeps the output repeatable should that change.
     random: seededRandom('rules'),

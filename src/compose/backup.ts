@@ -1,12 +1,16 @@
 /**
- * A bucket made for each instance, credentials for it in the claim's namespace, and the schedule and retention the
- * engine configures. Where buckets are made is the platform's choice (function input `platform.backup.storage`):
- *   minio → provider-minio Bucket, Policy (this bucket only) and User, whose keys provider-minio writes to a Secret
- *   aws   → provider-upjet-aws namespaced Bucket; the keys come from a platform Secret in the namespace, or the pods'
- *           IAM role
- * Buckets outlive their instance: deleting the claim never deletes backups (see README, "Deletion safety").
+ * Where and when an instance's backups go, the same for every engine: a bucket (and a prefix in it), credentials, a
+ * five-field cron schedule (UTC) and a retention in days; each engine translates these into its own terms. Where the
+ * bucket comes from is the platform's choice (function input `platform.backup.storage`):
+ *   minio  → a bucket per instance: provider-minio Bucket, Policy (this bucket only) and User, whose keys
+ *            provider-minio writes to a Secret
+ *   aws    → a bucket per instance: provider-upjet-aws namespaced Bucket; the keys come from a platform Secret in the
+ *            namespace, or the pods' IAM role
+ *   bucket → one bucket the platform already has (endpoint, region, a credentials Secret in each claim namespace);
+ *            each instance writes under its own prefix, `<namespace>/<XR name>`, and nothing is composed for it
+ * Buckets and prefixes outlive their instance: deleting the claim never deletes backups (see README, "Deletion safety").
  */
-import { nightlySchedule, runsPerDay } from '../util/cron.js';
+import { nightlySchedule } from '../util/cron.js';
 import { commonLabels } from './labels.js';
 import { fitName, objectName, shortHash } from './names.js';
 import { managedResourceReady } from './readiness.js';
@@ -22,18 +26,20 @@ export const RETAIN_LABEL = 'dbaas.dev/retain-after-deletion-days';
 const ACCESS_KEY_ID = 'AWS_ACCESS_KEY_ID';
 const SECRET_ACCESS_KEY = 'AWS_SECRET_ACCESS_KEY';
 
-/** Where and how often the engine writes backups. */
+/** Where and how often the engine writes backups, in no engine's terms. */
 export interface BackupTarget {
-  readonly storage: 'minio' | 'aws';
   readonly bucket: string;
+  /** Folder in the bucket for this instance, without slashes at either end; empty when the bucket is the instance's. */
+  readonly prefix: string;
   readonly region: string;
-  /** Only for S3-compatible storage. */
+  /** An S3-compatible endpoint (path-style addressing); undefined means AWS S3. */
   readonly endpoint?: string;
   /** Secret in the claim namespace with the access keys; undefined means the pods' IAM role. */
   readonly credentials?: { readonly secretName: string; readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Base backups, five-field cron, UTC. */
   readonly schedule: string;
-  /** Number of base backups to keep: the retention in days times the runs per day. */
-  readonly retainedBackups: number;
+  /** Keep what is needed to restore to any moment of the last this many days. */
+  readonly retentionDays: number;
 }
 
 /** Globally unique (bucket names are), at most 63, DNS-safe, and stable for the instance. */
@@ -47,16 +53,29 @@ export function backupSchedule(ctx: ComposeContext): string {
   return ctx.instance.parameters.backup.schedule ?? nightlySchedule(`${ctx.instance.namespace}/${ctx.instance.claimName}`);
 }
 
+/**
+ * The prefix of an instance in a shared bucket. The XR's name carries Crossplane's random suffix: a claim deleted and
+ * made again under the same name writes beside the old backups, which stay for their retention, instead of on top of
+ * them (Barman refuses to archive WAL into a folder that holds another cluster's).
+ */
+export function sharedBucketPrefix(ctx: ComposeContext): string {
+  return `${ctx.instance.namespace}/${ctx.instance.xrName}`;
+}
+
 export function backupTarget(ctx: ComposeContext): BackupTarget {
   const b = ctx.platform.backup;
-  const schedule = backupSchedule(ctx);
-  const retainedBackups = Math.max(1, Math.ceil(ctx.instance.parameters.backup.retentionDays * runsPerDay(schedule)));
   const credentialsFrom = (secretName: string) => ({ secretName, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY });
-  const base = { bucket: bucketName(ctx), region: b.region, schedule, retainedBackups };
-  if (b.storage === 'minio') {
-    return { ...base, storage: 'minio', endpoint: b.endpoint, credentials: credentialsFrom(objectName(ctx.instance, 'backup-credentials')) };
+  const when = { schedule: backupSchedule(ctx), retentionDays: ctx.instance.parameters.backup.retentionDays };
+  if (b.storage === 'bucket') {
+    // The platform input's refinement makes both present; the fallbacks only satisfy the type.
+    const secret = b.credentialsSecret ?? '';
+    return { ...when, bucket: b.bucket ?? '', prefix: sharedBucketPrefix(ctx), region: b.region, endpoint: b.endpoint, credentials: credentialsFrom(secret) };
   }
-  return { ...base, storage: 'aws', ...(b.awsCredentialsSecret ? { credentials: credentialsFrom(b.awsCredentialsSecret) } : {}) };
+  const own = { ...when, bucket: bucketName(ctx), prefix: '', region: b.region };
+  if (b.storage === 'minio') {
+    return { ...own, endpoint: b.endpoint, credentials: credentialsFrom(objectName(ctx.instance, 'backup-credentials')) };
+  }
+  return { ...own, ...(b.awsCredentialsSecret ? { credentials: credentialsFrom(b.awsCredentialsSecret) } : {}) };
 }
 
 function labels(ctx: ComposeContext): Record<string, string> {
@@ -114,9 +133,11 @@ function awsObjects(ctx: ComposeContext, target: BackupTarget): Record<string, K
   };
 }
 
-/** The bucket and what it needs; nothing when the claim turns backups off. */
+/** The bucket and what it needs; nothing when the claim turns backups off or the platform's bucket is shared. */
 export function backupResources(ctx: ComposeContext, target: BackupTarget): ComposedSet {
   if (!ctx.instance.parameters.backup.enabled) return {};
-  const objects = target.storage === 'minio' ? minioObjects(ctx, target) : awsObjects(ctx, target);
+  const storage = ctx.platform.backup.storage;
+  if (storage === 'bucket') return {};
+  const objects = storage === 'minio' ? minioObjects(ctx, target) : awsObjects(ctx, target);
   return Object.fromEntries(Object.entries(objects).map(([key, object]) => [key, { object, ready: managedResourceReady(ctx, key) }]));
 }

@@ -3,7 +3,9 @@ import type { FieldError } from '../api/errors.js';
 import { backupResources, backupTarget } from './backup.js';
 import { connectionValues, prefixedKey, secretObject } from './connection.js';
 import { CONNECTION_SECRET_KEY, SUPERUSER, SUPERUSER_SECRET_KEY, superuserPassword } from './credentials.js';
-import { engineFor } from './engine.js';
+import { blockedSetting } from '../api/blocked-settings.js';
+import { chooseEngine } from '../engines/choose.js';
+import type { DatabaseEngine } from '../engines/engine.js';
 import { monitoringResources } from './monitoring.js';
 import { NETWORK_POLICY_KEY, networkPolicy } from './network.js';
 import { objectName } from './names.js';
@@ -12,25 +14,34 @@ import { instanceStatus, readyCondition } from './status.js';
 import { userGrantErrors, userRequirements, userResources } from './users.js';
 import type { ComposeContext, Composition, ComposedSet } from './types.js';
 
-export function composeInstance(ctx: ComposeContext): Composition {
-  const { instance } = ctx;
+export function composeInstance(claimCtx: ComposeContext): Composition {
+  const choice = chooseEngine(claimCtx.instance.parameters, claimCtx.platform, claimCtx.observed);
+  if (!choice.ok) return { ok: false, errors: [choice.error] };
+  const { engine } = choice;
+  // From here on the instance names its engine, and names leave room for that engine's suffixes.
+  const instance = {
+    ...claimCtx.instance,
+    parameters: { ...claimCtx.instance.parameters, engine: choice.name },
+    baseNameLimit: engine.maxBaseName,
+  };
+  const ctx: ComposeContext = { ...claimCtx, instance };
   const p = instance.parameters;
-  const engine = engineFor(p.engine);
-  if (!engine) return { ok: false, errors: [{ path: 'spec.parameters.engine', message: `engine "${p.engine}" is not available` }] };
 
   const requirements = { ...engine.requirements(ctx), ...userRequirements(ctx) };
   const superuserSecret = objectName(instance, 'superuser');
   const connectionSecret = p.connectionSecret.name ?? objectName(instance, 'connection');
-  const errors: FieldError[] = [...userGrantErrors(p), ...engine.refusedChanges(ctx)];
+  const errors: FieldError[] = [...userGrantErrors(p), ...engineSettingErrors(ctx, engine), ...engine.refusedChanges(ctx)];
   const prefix = p.connectionSecret.keyPrefix;
   const password = superuserPassword(ctx, engine.databaseKey, prefix ? prefixedKey(prefix, 'password') : 'password');
   if (!password.ok) errors.push(password.error);
   if (errors.length > 0 || !password.ok) return { ok: false, errors };
 
   const endpoint = engine.endpoint(ctx);
+  // Applications go through the pooler when there is one; provider-sql (the superuser Secret) always to the primary.
+  const clientEndpoint = engine.poolerEndpoint(ctx) ?? endpoint;
   const login = { database: p.databases[0]?.name ?? 'postgres', username: SUPERUSER, password: password.password };
-  const connection = connectionValues(endpoint, login, prefix);
-  // The superuser Secret is what StackGres bootstraps from, and has the keys provider-sql's ProviderConfig reads.
+  const connection = connectionValues(clientEndpoint, login, prefix);
+  // The superuser Secret is what the engine bootstraps from, and has the keys provider-sql's ProviderConfig reads.
   const superuser = {
     username: SUPERUSER,
     password: password.password,
@@ -53,7 +64,7 @@ export function composeInstance(ctx: ComposeContext): Composition {
     ...(backup ? backupResources(ctx, backup) : {}),
     ...monitoringResources(ctx, engine),
     ...userResources(ctx, {
-      endpoint,
+      endpoint: clientEndpoint,
       superuserSecret: { key: SUPERUSER_SECRET_KEY, object: superuserObject },
       ...(database ? { database: { key: engine.databaseKey, object: database.object } } : {}),
     }),
@@ -64,7 +75,7 @@ export function composeInstance(ctx: ComposeContext): Composition {
   return {
     ok: true,
     resources,
-    status: instanceStatus(instance, endpoint, observation, connectionSecret, backup?.schedule),
+    status: instanceStatus(instance, clientEndpoint, observation, connectionSecret, backup?.schedule),
     conditions: [readyCondition(observation, resources)],
     connectionDetails: connection,
     warnings: [],
@@ -85,4 +96,12 @@ function nameClash(resources: ComposedSet): FieldError | undefined {
     seen.set(id, key);
   }
   return undefined;
+}
+
+/** Settings this engine manages itself, beyond those every engine manages (which the XRD refuses already). */
+function engineSettingErrors(ctx: ComposeContext, engine: DatabaseEngine): FieldError[] {
+  return Object.keys(ctx.instance.parameters.postgresql.settings).flatMap((name) => {
+    const blocked = blockedSetting(name, engine.blockedSettings);
+    return blocked ? [{ path: `spec.parameters.postgresql.settings.${name}`, message: `can not be set on ${engine.name}: ${blocked.reason}` }] : [];
+  });
 }

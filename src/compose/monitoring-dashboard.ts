@@ -3,7 +3,7 @@
  * (connections, transactions, replication lag, disk, cache hit ratio, backup age). The Prometheus data source is a
  * dashboard variable, so the dashboard works whatever the platform named its data source.
  */
-import type { MonitoredSeries } from './monitoring-rules.js';
+import { select, type MonitoredSeries } from './monitoring-rules.js';
 import { shortHash } from './names.js';
 import type { Instance } from '../api/parse.js';
 
@@ -33,28 +33,29 @@ const WIDTH = 12;
 const HEIGHT = 8;
 
 function panels(s: MonitoredSeries, backupEnabled: boolean): PanelSpec[] {
-  const pods = `namespace="${s.namespace}",pod=~"${s.pods}"`;
+  const m = s.metrics;
+  const on = { namespace: s.namespace, pod: `~${s.pods}` };
   const volumes = `namespace="${s.namespace}",persistentvolumeclaim=~"${s.volumes}"`;
   const specs: PanelSpec[] = [
     {
       title: 'Connections',
       description: 'Open connections per pod, over all databases.',
       unit: 'short',
-      expr: `sum by (pod) (pg_stat_database_numbackends{${pods}})`,
+      expr: `sum by (pod) (${select(m.backends, on)})`,
       legend: '{{pod}}',
     },
     {
       title: 'Transactions per second',
       description: 'Commits and rollbacks per second, per pod.',
       unit: 'ops',
-      expr: `sum by (pod) (rate(pg_stat_database_xact_commit{${pods}}[5m]) + rate(pg_stat_database_xact_rollback{${pods}}[5m]))`,
+      expr: `sum by (pod) (rate(${select(m.commits, on)}[5m]) + rate(${select(m.rollbacks, on)}[5m]))`,
       legend: '{{pod}}',
     },
     {
       title: 'Replication lag',
       description: 'How far each replica is behind the primary.',
       unit: 's',
-      expr: `max by (pod) (pg_replication_lag{${pods}})`,
+      expr: `max by (pod) (${select(m.replicationLag, on)})`,
       legend: '{{pod}}',
     },
     {
@@ -70,8 +71,8 @@ function panels(s: MonitoredSeries, backupEnabled: boolean): PanelSpec[] {
       description: 'Share of block reads served from shared buffers; below 0.99 the working set may not fit in memory.',
       unit: 'percentunit',
       expr:
-        `sum by (pod) (rate(pg_stat_database_blks_hit{${pods}}[5m])) / ` +
-        `(sum by (pod) (rate(pg_stat_database_blks_hit{${pods}}[5m])) + sum by (pod) (rate(pg_stat_database_blks_read{${pods}}[5m])))`,
+        `sum by (pod) (rate(${select(m.blocksHit, on)}[5m])) / ` +
+        `(sum by (pod) (rate(${select(m.blocksHit, on)}[5m])) + sum by (pod) (rate(${select(m.blocksRead, on)}[5m])))`,
       legend: '{{pod}}',
       range: { min: 0, max: 1 },
     },
@@ -82,7 +83,10 @@ function panels(s: MonitoredSeries, backupEnabled: boolean): PanelSpec[] {
       description: 'Age of the last base backup that completed.',
       unit: 's',
       type: 'stat',
-      expr: `time() - max(kube_cronjob_status_last_successful_time{namespace="${s.namespace}",cronjob="${s.backupCronJob}"})`,
+      expr:
+        s.backup.kind === 'cronjob'
+          ? `time() - max(kube_cronjob_status_last_successful_time{namespace="${s.namespace}",cronjob="${s.backup.cronJob}"})`
+          : `time() - max(${select(s.backup.lastBackup, on)} > 0)`,
       legend: 'age',
     });
   }

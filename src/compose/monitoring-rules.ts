@@ -3,12 +3,44 @@
  * namespace, its pods, volumes and backup CronJob), so alerts of two instances never merge, and every alert carries
  * `namespace` from its series plus `dbaas_instance` (the claim's name) from the rule, for routing to the owning team.
  *
- * Metrics come from three sources a platform Prometheus normally has: the postgres_exporter sidecar StackGres runs
- * (`pg_up`, `pg_stat_database_numbackends`, `pg_settings_max_connections`, and `pg_replication_lag` /
- * `pg_replication_is_replicating` from StackGres' own exporter queries), the kubelet (`kubelet_volume_stats_*`) and
- * kube-state-metrics (`kube_pod_container_status_restarts_total`, `kube_cronjob_*`).
+ * Metrics come from three sources a platform Prometheus normally has: the engine's exporter (its metric names come
+ * from the engine, `EngineMetrics`: StackGres' postgres_exporter sidecar, CloudNativePG's instance manager), the
+ * kubelet (`kubelet_volume_stats_*`) and kube-state-metrics (`kube_pod_container_status_restarts_total`, and
+ * `kube_cronjob_*` for an engine whose backups run as a CronJob).
  */
 import type { Instance } from '../api/parse.js';
+
+/** A metric name with label matchers of its own (e.g. one row of a settings metric). */
+export interface MetricRef {
+  readonly name: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** The engine's exporter's names for what the alerts read, all per database pod. */
+export interface EngineMetrics {
+  /** 1 while the exporter reaches PostgreSQL, 0 when it doesn't. */
+  readonly up: MetricRef;
+  /** Backends (connections), summed per pod over whatever other labels it has. */
+  readonly backends: MetricRef;
+  /** max_connections. */
+  readonly maxConnections: MetricRef;
+  /** Seconds a replica is behind. */
+  readonly replicationLag: MetricRef;
+  /** 1 on a replica (a pod replaying WAL), 0 on the primary. */
+  readonly isReplica: MetricRef;
+  /** Counters per database, for the dashboard. */
+  readonly commits: MetricRef;
+  readonly rollbacks: MetricRef;
+  readonly blocksHit: MetricRef;
+  readonly blocksRead: MetricRef;
+}
+
+/** How the age of the last good base backup can be seen. */
+export type BackupSeries =
+  /** Backups run as a CronJob whose Job fails when the backup does (kube-state-metrics' CronJob metrics). */
+  | { readonly kind: 'cronjob'; readonly cronJob: string }
+  /** The exporter reports the last backup's time (Unix seconds, 0 before the first) and when PostgreSQL started. */
+  | { readonly kind: 'timestamp'; readonly lastBackup: MetricRef; readonly startTime: MetricRef };
 
 /** The names one instance's series carry, so expressions can select them. */
 export interface MonitoredSeries {
@@ -17,8 +49,8 @@ export interface MonitoredSeries {
   readonly pods: string;
   /** Regex of the data volumes' PersistentVolumeClaim names. */
   readonly volumes: string;
-  /** Name of the CronJob that takes scheduled base backups. */
-  readonly backupCronJob: string;
+  readonly metrics: EngineMetrics;
+  readonly backup: BackupSeries;
 }
 
 export interface AlertOptions {
@@ -52,9 +84,11 @@ export const DEFAULT_REPLICATION_LAG_SECONDS = 300;
 const quoted = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** `metric{label="value",label=~"regex"}`; a value starting with `~` is a regex. */
-function select(metric: string, matchers: Record<string, string>): string {
-  const parts = Object.entries(matchers).map(([label, v]) => (v.startsWith('~') ? `${label}=~${quoted(v.slice(1))}` : `${label}=${quoted(v)}`));
-  return `${metric}{${parts.join(',')}}`;
+export function select(metric: string | MetricRef, matchers: Record<string, string>): string {
+  const name = typeof metric === 'string' ? metric : metric.name;
+  const all = typeof metric === 'string' ? matchers : { ...matchers, ...metric.labels };
+  const parts = Object.entries(all).map(([label, v]) => (v.startsWith('~') ? `${label}=~${quoted(v.slice(1))}` : `${label}=${quoted(v)}`));
+  return `${name}{${parts.join(',')}}`;
 }
 
 /** Seconds as Prometheus writes durations (`1d`, `12h`, `90m`), for thresholds people read in descriptions. */
@@ -100,41 +134,42 @@ function diskRules(s: MonitoredSeries): Rule[] {
 
 function databaseRules(s: MonitoredSeries, lagSeconds: number): Rule[] {
   const pods = { namespace: s.namespace, pod: `~${s.pods}` };
+  const m = s.metrics;
   const byPod = 'by (namespace, pod)';
   return [
     {
       alert: 'PostgreSQLInstanceDown',
       severity: 'critical',
-      // pg_up is 0 when the exporter runs but can't reach PostgreSQL; absent when no pod is scraped at all.
-      expr: `max ${byPod} (${select('pg_up', pods)}) == 0 or absent(${select('pg_up', pods)})`,
+      // 0 when the exporter runs but can't reach PostgreSQL; absent when no pod is scraped at all.
+      expr: `max ${byPod} (${select(m.up, pods)}) == 0 or absent(${select(m.up, pods)})`,
       for: '5m',
       annotations: {
         summary: 'PostgreSQL is down',
         description: 'PostgreSQL in {{ $labels.namespace }}{{ with $labels.pod }} (pod {{ . }}){{ end }} does not answer its metrics exporter, or no pod reports metrics.',
-        runbook: 'Check the claim status and the pods (kubectl describe, logs of the patroni container); on a full disk grow it first.',
+        runbook: 'Check the claim status and the pods (kubectl describe, logs of the database container); on a full disk grow it first.',
       },
     },
     {
       alert: 'PostgreSQLConnectionsNearLimit',
       severity: 'warning',
       expr:
-        `sum ${byPod} (${select('pg_stat_database_numbackends', pods)})` +
-        ` / on (namespace, pod) max ${byPod} (${select('pg_settings_max_connections', pods)}) > ${CONNECTIONS_WARNING}`,
+        `sum ${byPod} (${select(m.backends, pods)})` +
+        ` / on (namespace, pod) max ${byPod} (${select(m.maxConnections, pods)}) > ${CONNECTIONS_WARNING}`,
       for: '5m',
       annotations: {
         summary: 'PostgreSQL connections near max_connections',
         description: 'Pod {{ $labels.pod }} in {{ $labels.namespace }} uses {{ $value | humanizePercentage }} of max_connections.',
-        runbook: 'Find idle or leaked connections (pg_stat_activity), use the connection pooler on port 6432, or choose a larger plan.',
+        runbook: 'Find idle or leaked connections (pg_stat_activity), use the connection pooler (spec.parameters.pooler), or choose a larger plan.',
       },
     },
     {
       alert: 'PostgreSQLReplicationLag',
       severity: 'warning',
-      // StackGres reports lag as the age of the last replayed transaction while WAL waits to be replayed, 0 when
+      // Both engines report lag as the age of the last replayed transaction while WAL waits to be replayed, 0 when
       // caught up; only replicas count, the primary has no replay position.
       expr:
-        `max ${byPod} (${select('pg_replication_lag', pods)}) > ${lagSeconds}` +
-        ` and on (namespace, pod) max ${byPod} (${select('pg_replication_is_replicating', pods)}) == 1`,
+        `max ${byPod} (${select(m.replicationLag, pods)}) > ${lagSeconds}` +
+        ` and on (namespace, pod) max ${byPod} (${select(m.isReplica, pods)}) == 1`,
       for: '5m',
       annotations: {
         summary: 'PostgreSQL replica lags behind the primary',
@@ -156,19 +191,37 @@ function databaseRules(s: MonitoredSeries, lagSeconds: number): Rule[] {
   ];
 }
 
+const BACKUP_RUNBOOK =
+  'Look at the Backup objects and the ObjectStore status in the namespace and the database pods\' logs (object storage credentials, bucket, network), and start a backup by hand once fixed.';
+
 function backupRule(s: MonitoredSeries, intervalSeconds: number): Rule {
-  const cronJob = { namespace: s.namespace, cronjob: s.backupCronJob };
+  const limit = 2 * intervalSeconds;
+  const rule = { alert: 'PostgreSQLBackupTooOld', severity: 'warning' as const, for: '10m' };
+  const summary = 'PostgreSQL base backup too old';
+  if (s.backup.kind === 'timestamp') {
+    const pods = { namespace: s.namespace, pod: `~${s.pods}` };
+    const last = `max by (namespace) (${select(s.backup.lastBackup, pods)})`;
+    const started = `min by (namespace) (${select(s.backup.startTime, pods)})`;
+    return {
+      ...rule,
+      // 0 means no backup yet: then the time PostgreSQL has been up stands in for the backup's age.
+      expr: `time() - (${last} > 0) > ${limit} or (time() - ${started} > ${limit} and on (namespace) ${last} == 0)`,
+      annotations: {
+        summary,
+        description: `No successful base backup of the instance in {{ $labels.namespace }} for {{ $value | humanizeDuration }}; the schedule allows ${duration(limit)}.`,
+        runbook: BACKUP_RUNBOOK,
+      },
+    };
+  }
+  const cronJob = { namespace: s.namespace, cronjob: s.backup.cronJob };
   const lastSuccess = `max by (namespace, cronjob) (${select('kube_cronjob_status_last_successful_time', cronJob)})`;
   const created = `max by (namespace, cronjob) (${select('kube_cronjob_created', cronJob)})`;
-  const limit = 2 * intervalSeconds;
   return {
-    alert: 'PostgreSQLBackupTooOld',
-    severity: 'warning',
+    ...rule,
     // Before the first success there is no last-success time: then the CronJob's age stands in for the backup's.
     expr: `time() - ${lastSuccess} > ${limit} or time() - ${created} > ${limit} unless on (namespace, cronjob) ${lastSuccess}`,
-    for: '10m',
     annotations: {
-      summary: 'PostgreSQL base backup too old',
+      summary,
       description: `No successful base backup by {{ $labels.namespace }}/{{ $labels.cronjob }} for {{ $value | humanizeDuration }}; the schedule allows ${duration(limit)}.`,
       runbook: 'Look at the failed backup Jobs and SGBackup objects in the namespace (object storage credentials, bucket, disk of the backup pod) and start a backup by hand once fixed.',
     },

@@ -10,7 +10,7 @@ import { sortKeys } from '../util/canonical.js';
 import { cronIntervalSeconds } from '../util/cron.js';
 import { memoize } from '../util/memo.js';
 import { backupSchedule as backupScheduleOf } from './backup.js';
-import type { DatabaseEngine } from './engine.js';
+import type { DatabaseEngine } from '../engines/engine.js';
 import { commonLabels } from './labels.js';
 import { dashboard } from './monitoring-dashboard.js';
 import { alertRules, DEFAULT_REPLICATION_LAG_SECONDS, type AlertOptions, type MonitoredSeries } from './monitoring-rules.js';

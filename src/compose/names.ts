@@ -8,7 +8,7 @@ import type { Instance } from '../api/parse.js';
 import { memoize } from '../util/memo.js';
 
 export const MAX_NAME = 63;
-/** Room left for the suffixes StackGres adds to the cluster name (e.g. `-replicas`, `-backup-1234567890`). */
+/** Room for an engine's own suffixes when the instance doesn't say (each engine sets `baseNameLimit`). */
 const MAX_BASE = 40;
 
 export function shortHash(text: string, length = 8): string {
@@ -30,7 +30,8 @@ export function baseName(instance: Instance): string {
   let name = instance.claimName.toLowerCase().replace(/[^a-z0-9-]/g, '-');
   if (!/^[a-z]/.test(name)) name = `pg-${name}`;
   name = name.replace(/-+$/, '');
-  return name === instance.claimName ? fitName(name, MAX_BASE) : fitName(`${name}-${shortHash(instance.claimName, 4)}`, MAX_BASE);
+  const max = instance.baseNameLimit ?? MAX_BASE;
+  return name === instance.claimName ? fitName(name, max) : fitName(`${name}-${shortHash(instance.claimName, 4)}`, max);
 }
 
 export function objectName(instance: Instance, suffix?: string): string {

@@ -1,10 +1,11 @@
 /**
  * One NetworkPolicy per instance. Clients reach only the PostgreSQL ports, and only from the claim's namespace, the
- * allowed namespaces and CIDRs; the instances reach each other (replication), the operator reaches them (Patroni, its
- * agents), and Prometheus reaches the metrics port when monitoring is on. Everything else is denied.
+ * allowed namespaces and CIDRs; the instance's pods reach each other (replication, the pooler), the engine's operator
+ * reaches them (on the ports the engine names, or all of them), and Prometheus reaches the metrics ports when
+ * monitoring is on. Everything else is denied.
  */
 import type { V1NetworkPolicyPeer, V1NetworkPolicyPort, V1NetworkPolicySpec } from '@kubernetes/client-node';
-import type { DatabaseEngine } from './engine.js';
+import type { DatabaseEngine } from '../engines/engine.js';
 import { commonLabels } from './labels.js';
 import { objectName } from './names.js';
 import type { ComposeContext, KubeObject } from './types.js';
@@ -22,6 +23,10 @@ const namespacePeer = (namespace: string): V1NetworkPolicyPeer => ({
 });
 const tcp = (port: number): V1NetworkPolicyPort => ({ port, protocol: 'TCP' });
 
+function operatorRule(namespace: string, ports: readonly number[]): IngressRule {
+  return ports.length > 0 ? { from: [namespacePeer(namespace)], ports: ports.map(tcp) } : { from: [namespacePeer(namespace)] };
+}
+
 export function networkPolicy(ctx: ComposeContext, engine: DatabaseEngine): KubeObject {
   const { instance, platform } = ctx;
   const p = instance.parameters;
@@ -30,7 +35,7 @@ export function networkPolicy(ctx: ComposeContext, engine: DatabaseEngine): Kube
   const cidrs = [...new Set(p.network.allowedCIDRs)].sort();
   const ingress: IngressRule[] = [
     { from: [{ podSelector: { matchLabels: pods } }] },
-    { from: [namespacePeer(platform.operatorNamespace)] },
+    operatorRule(engine.operatorNamespace(ctx), engine.operatorPorts),
     {
       from: [
         { podSelector: {} },
@@ -41,7 +46,7 @@ export function networkPolicy(ctx: ComposeContext, engine: DatabaseEngine): Kube
     },
   ];
   if (p.monitoring.enabled) {
-    ingress.push({ from: [namespacePeer(platform.monitoringNamespace)], ports: [tcp(engine.metricsPort)] });
+    ingress.push({ from: [namespacePeer(platform.monitoringNamespace)], ports: engine.metricsPorts.map(tcp) });
   }
   return {
     apiVersion: 'networking.k8s.io/v1',

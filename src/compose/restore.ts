@@ -1,26 +1,13 @@
 /**
- * Reading StackGres backups: the last successful one of an instance (for its status), and the one a restore starts
- * from. SGBackups are made by the operator, not composed, so they arrive as required resources.
+ * Choosing among an instance's backups, whatever engine made them: the last successful one (for its status), and the
+ * one a restore starts from. Each engine reads its own backup objects into `BackupInfo`.
  */
-type Json = Record<string, unknown>;
-
 export interface BackupInfo {
   readonly name: string;
   readonly cluster: string;
   readonly status: string;
   /** When the backup ended, RFC 3339; empty while running. */
   readonly end: string;
-}
-
-export function backupInfo(object: Json): BackupInfo {
-  const process = ((object['status'] as Json | undefined)?.['process'] ?? {}) as Json;
-  const timing = (process['timing'] ?? {}) as Json;
-  return {
-    name: String((object['metadata'] as Json | undefined)?.['name'] ?? ''),
-    cluster: String((object['spec'] as Json | undefined)?.['sgCluster'] ?? ''),
-    status: String(process['status'] ?? ''),
-    end: String(timing['end'] ?? timing['stored'] ?? ''),
-  };
 }
 
 const completed = (b: BackupInfo) => b.status === 'Completed' && b.end !== '';

@@ -1,7 +1,7 @@
 /** What a person reads on the claim: endpoint, version, instances, and one condition that says what is going on. */
 import type { Instance } from '../api/parse.js';
 import type { Endpoint } from './connection.js';
-import type { EngineObservation } from './engine.js';
+import type { EngineObservation } from '../engines/engine.js';
 import type { ComposedSet, ConditionOut } from './types.js';
 
 export const READY_CONDITION = 'DatabaseReady';
@@ -17,6 +17,9 @@ export type InstanceStatus = {
   connectionSecret: string;
   backupSchedule?: string;
   lastBackup?: string;
+  firstRecoverabilityPoint?: string;
+  currentPrimary?: string;
+  phase?: string;
 };
 
 export function instanceStatus(
@@ -30,7 +33,10 @@ export function instanceStatus(
   return {
     ...(backupSchedule ? { backupSchedule } : {}),
     ...(observation.lastBackup ? { lastBackup: observation.lastBackup } : {}),
-    engine: p.engine,
+    ...(observation.firstRecoverabilityPoint ? { firstRecoverabilityPoint: observation.firstRecoverabilityPoint } : {}),
+    ...(observation.currentPrimary ? { currentPrimary: observation.currentPrimary } : {}),
+    ...(observation.phase ? { phase: observation.phase } : {}),
+    engine: p.engine ?? '',
     endpoint: endpoint.host,
     port: endpoint.port,
     version: observation.version ?? String(p.version),

@@ -1,5 +1,6 @@
 import { parseInstance, parsePlatform } from '../../src/api/parse.js';
-import { engineFor, type DatabaseEngine } from '../../src/compose/engine.js';
+import type { DatabaseEngine } from '../../src/engines/engine.js';
+import { engineFor } from '../../src/engines/index.js';
 import {
   GRAFANA_DASHBOARD_LABELS,
   MONITORING_KEYS,

@@ -44,7 +44,7 @@ describe('network policy', () => {
 
   it('lets the operator namespace from the function input reach the pods', () => {
     const req = firstRequest(claim({}));
-    req.input = { ...req.input, platform: { operatorNamespace: 'sg-system' } };
+    req.input = { ...req.input, platform: { engines: { stackgres: { operatorNamespace: 'sg-system' } } } };
     const spec = (runFunction(req).desired!.resources['network-policy']!.resource as Doc)['spec'] as Doc;
     expect((spec['ingress'] as Doc[])[1]).toEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sg-system' } } }] });
   });

@@ -3,19 +3,22 @@
  * backup bucket) and SGCluster (version, instances, disk, replication, superuser credentials from our Secret, backup
  * schedule and retention, restore from another instance's backup, Prometheus autobind).
  */
-import type { FieldError } from '../api/errors.js';
-import type { Instance } from '../api/parse.js';
-import { sortKeys } from '../util/canonical.js';
-import { bytes } from '../util/quantity.js';
-import type { BackupTarget } from './backup.js';
-import type { DatabaseEngine, EngineInputs, EngineObservation } from './engine.js';
-import { commonLabels } from './labels.js';
-import { objectName } from './names.js';
-import { observedExists } from './readiness.js';
-import { backupInfo, chooseBackup, lastSuccessfulBackup } from './restore.js';
-import { resolveSize } from './size.js';
-import { STACKGRES_EXPORTER_PORT_NAME, stackgresSeries } from './stackgres-metrics.js';
-import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from './types.js';
+import type { FieldError } from '../../api/errors.js';
+import type { Instance } from '../../api/parse.js';
+import type { BackupTarget } from '../../compose/backup.js';
+import { commonLabels } from '../../compose/labels.js';
+import { objectName } from '../../compose/names.js';
+import { observedExists } from '../../compose/readiness.js';
+import { resolveSize } from '../../compose/size.js';
+import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
+import { sortKeys } from '../../util/canonical.js';
+import { runsPerDay } from '../../util/cron.js';
+import { bytes } from '../../util/quantity.js';
+import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
+import { chooseBackup, lastSuccessfulBackup } from '../../compose/restore.js';
+import { backupInfo } from './backups.js';
+import { STACKGRES_EXPORTER_PORT_NAME, stackgresSeries } from './metrics.js';
+import { stackgresOptions, type StackGresOptions } from './options.js';
 
 const API_VERSION = 'stackgres.io/v1';
 export const STACKGRES_KEYS = {
@@ -75,7 +78,7 @@ function objectStorage(ctx: ComposeContext, target: BackupTarget): KubeObject {
     secretAccessKey: { name: target.credentials.secretName, key: target.credentials.secretAccessKey },
   };
   const spec =
-    target.storage === 'minio'
+    target.endpoint !== undefined
       ? {
           type: 's3Compatible',
           s3Compatible: {
@@ -136,26 +139,33 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
     },
   };
   if (inputs.backup) {
-    configurations['backups'] = [
-      {
-        sgObjectStorage: objectName(ctx.instance, 'backups'),
-        cronSchedule: inputs.backup.schedule,
-        retention: inputs.backup.retainedBackups,
-        compression: 'lz4',
-      },
-    ];
+    const backup: Json = {
+      sgObjectStorage: objectName(ctx.instance, 'backups'),
+      cronSchedule: inputs.backup.schedule,
+      retention: retainedBackups(inputs.backup),
+      compression: 'lz4',
+    };
+    // In the platform's shared bucket each instance has its own folder; in a bucket of its own StackGres picks one.
+    if (inputs.backup.prefix) backup['path'] = `/${inputs.backup.prefix}`;
+    configurations['backups'] = [backup];
   }
   const spec: Json = {
     instances: p.instances,
     postgres: { version: String(p.version), ssl: { enabled: true } },
     sgInstanceProfile: objectName(ctx.instance, 'profile'),
-    pods: { persistentVolume },
+    // The pooler is StackGres' PgBouncer sidecar, on unless the claim turns it off.
+    pods: p.pooler.enabled === false ? { persistentVolume, disableConnectionPooling: true } : { persistentVolume },
     replication,
     configurations,
   };
   const initial = initialData(ctx);
   if (initial) spec['initialData'] = initial;
   return { apiVersion: API_VERSION, kind: 'SGCluster', metadata: meta(ctx, clusterName(ctx)), spec };
+}
+
+/** StackGres keeps a number of base backups: enough of them to cover the retention in days at the schedule's rate. */
+export function retainedBackups(target: BackupTarget): number {
+  return Math.max(1, Math.ceil(target.retentionDays * runsPerDay(target.schedule)));
 }
 
 function observedCluster(ctx: ComposeContext): Json | undefined {
@@ -261,16 +271,26 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
   return errors;
 }
 
-export const stackgres: DatabaseEngine = {
+export const stackgres: DatabaseEngine<StackGresOptions> = {
+  name: 'stackgres',
+  platformOptions: stackgresOptions,
+  // Room for the suffixes StackGres adds to the cluster name (e.g. `-replicas`, `-backup-1234567890`).
+  maxBaseName: 40,
   databaseKey: STACKGRES_KEYS.cluster,
   clientPorts: [POSTGRES_PORT, 6432],
-  metricsPort: 9187,
+  metricsPorts: [9187],
+  // The operator and Patroni's agents use several ports (Patroni's REST API, the controller); all of them stay open.
+  operatorPorts: [],
   metricsPortName: STACKGRES_EXPORTER_PORT_NAME,
+  blockedSettings: [],
   monitoredSeries: stackgresSeries,
   endpoint: (ctx) => ({
     host: `${clusterName(ctx)}.${ctx.instance.namespace}.svc.${ctx.platform.clusterDomain}`,
     port: POSTGRES_PORT,
   }),
+  // The PgBouncer sidecar sits behind the same Service and port: there is no other endpoint to point at.
+  poolerEndpoint: () => undefined,
+  operatorNamespace: (ctx) => ctx.platform.engines.stackgres.operatorNamespace,
   requirements,
   refusedChanges,
   compose(ctx, inputs): ComposedSet {

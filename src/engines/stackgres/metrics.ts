@@ -8,11 +8,24 @@
  *   `kube_cronjob_status_last_successful_time` for it is the time of the last good base backup. StackGres' exporter
  *   queries (prometheus-postgres-exporter/queries.yaml) expose no backup metric of their own.
  */
-import type { MonitoredSeries } from './monitoring-rules.js';
-import { objectName } from './names.js';
-import type { ComposeContext } from './types.js';
+import type { EngineMetrics, MonitoredSeries } from '../../compose/monitoring-rules.js';
+import { objectName } from '../../compose/names.js';
+import type { ComposeContext } from '../../compose/types.js';
 
 export const STACKGRES_EXPORTER_PORT_NAME = 'pgexporter';
+
+/** postgres_exporter's names, and `pg_replication_lag` / `pg_replication_is_replicating` from StackGres' own queries. */
+const METRICS: EngineMetrics = {
+  up: { name: 'pg_up' },
+  backends: { name: 'pg_stat_database_numbackends' },
+  maxConnections: { name: 'pg_settings_max_connections' },
+  replicationLag: { name: 'pg_replication_lag' },
+  isReplica: { name: 'pg_replication_is_replicating' },
+  commits: { name: 'pg_stat_database_xact_commit' },
+  rollbacks: { name: 'pg_stat_database_xact_rollback' },
+  blocksHit: { name: 'pg_stat_database_blks_hit' },
+  blocksRead: { name: 'pg_stat_database_blks_read' },
+};
 
 /** Regex-escaped, because names end up inside `=~` matchers; our names are DNS labels, this is belt and braces. */
 const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -23,6 +36,7 @@ export function stackgresSeries(ctx: ComposeContext): MonitoredSeries {
     namespace: ctx.instance.namespace,
     pods: `${literal(cluster)}-[0-9]+`,
     volumes: `${literal(cluster)}-data-${literal(cluster)}-[0-9]+`,
-    backupCronJob: `${cluster}-backup`,
+    metrics: METRICS,
+    backup: { kind: 'cronjob', cronJob: `${cluster}-backup` },
   };
 }

@@ -1,0 +1,259 @@
+/**
+ * The CloudNativePG engine: a Cluster (instances, resources from the plan, storage, postgresql.conf, synchronous
+ * replication, our superuser Secret, TLS by the operator's own CA, images from the platform's catalog), backups through
+ * the Barman Cloud Plugin (ObjectStore, ScheduledBackup), restore from another instance's object store, and a PgBouncer
+ * Pooler when the claim asks for one.
+ */
+import type { BlockedSetting } from '../../api/blocked-settings.js';
+import type { FieldError } from '../../api/errors.js';
+import { commonLabels } from '../../compose/labels.js';
+import { objectName } from '../../compose/names.js';
+import { observedExists } from '../../compose/readiness.js';
+import { resolveSize } from '../../compose/size.js';
+import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
+import { sortKeys } from '../../util/canonical.js';
+import { bytes } from '../../util/quantity.js';
+import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
+import { objectStore, pluginEntry, scheduledBackup, serverName } from './backup.js';
+import { cloudnativepgSeries, INSTANCE_METRICS_PORT, METRICS_PORT_NAME, POOLER_METRICS_PORT } from './metrics.js';
+import { cloudnativepgOptions, type CloudNativePGOptions } from './options.js';
+import {
+  API_VERSION,
+  REQUIRED_BACKUPS,
+  REQUIRED_CLUSTERS,
+  applicationDatabase,
+  at,
+  recovery,
+  restoreProblems,
+} from './restore.js';
+
+type Json = Record<string, unknown>;
+
+export const CNPG_KEYS = {
+  cluster: 'cnpg-cluster',
+  objectStore: 'cnpg-object-store',
+  scheduledBackup: 'cnpg-scheduled-backup',
+  pooler: 'cnpg-pooler',
+} as const;
+const POSTGRES_PORT = 5432;
+/** The instance manager's status endpoint, which the operator calls on every pod (pkg/management/url StatusPort). */
+const INSTANCE_MANAGER_PORT = 8000;
+
+const options = (ctx: ComposeContext): CloudNativePGOptions => ctx.platform.engines.cloudnativepg;
+const clusterName = (ctx: ComposeContext): string => objectName(ctx.instance);
+const poolerName = (ctx: ComposeContext): string => objectName(ctx.instance, 'pooler');
+const poolerWanted = (ctx: ComposeContext): boolean => ctx.instance.parameters.pooler.enabled === true;
+const observedCluster = (ctx: ComposeContext): Json | undefined => ctx.observed.resources[CNPG_KEYS.cluster];
+
+function meta(ctx: ComposeContext, name: string): KubeObject['metadata'] {
+  return { name, namespace: ctx.instance.namespace, labels: commonLabels(ctx.instance) };
+}
+
+/** What CloudNativePG fixes or refuses beyond the settings every engine manages (pkg/postgres/configuration.go). */
+const BLOCKED: readonly BlockedSetting[] = [
+  ...['allow_system_table_mods', 'bonjour', 'bonjour_name', 'data_sync_retry', 'event_source', 'jit_provider', 'restart_after_crash', 'stats_temp_directory', 'promote_trigger_file'].map(
+    (name) => ({ name, reason: 'CloudNativePG does not let it be changed' }),
+  ),
+  { name: 'temp_tablespaces', reason: 'CloudNativePG sets it from its tablespaces' },
+  { name: 'synchronized_standby_slots', reason: 'replication slots are managed by CloudNativePG' },
+  { name: 'pg_failover_slots.', prefix: true, reason: 'replication slots are managed by CloudNativePG' },
+  { name: 'archive_cleanup_command', reason: 'backups and WAL archiving are managed by the backup configuration' },
+  ...['log_file_mode', 'log_rotation_age', 'log_rotation_size', 'log_truncate_on_rotation'].map((name) => ({
+    name,
+    reason: 'CloudNativePG writes the logs to its own collector',
+  })),
+  { name: 'syslog_', prefix: true, reason: 'CloudNativePG writes the logs to its own collector' },
+];
+
+function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
+  const p = ctx.instance.parameters;
+  const size = resolveSize(p);
+  const storage: Json = { size: size.disk };
+  if (p.storageClass) storage['storageClass'] = p.storageClass;
+  const resources = { cpu: size.cpu, memory: size.memory };
+  const postgresql: Json = {
+    // sorted: the claim's settings arrive in whatever order the API server's encoder chose
+    parameters: sortKeys({ max_connections: String(size.maxConnections), ...p.postgresql.settings }),
+  };
+  // A commit waits for one standby; `required` stops writes rather than go on without one (no data loss on failover).
+  if (p.replication.mode === 'sync') postgresql['synchronous'] = { method: 'any', number: 1, dataDurability: 'required' };
+  const spec: Json = {
+    instances: p.instances,
+    imageCatalogRef: { apiGroup: 'postgresql.cnpg.io', kind: options(ctx).imageCatalog.kind, name: options(ctx).imageCatalog.name, major: p.version },
+    // Nobody approves updates by hand here, so `supervised` would leave a minor update waiting forever; with
+    // `switchover` the replicas are updated first and the primary moves to one of them, a few seconds of failover
+    // instead of a restart of the primary. A single instance is restarted in place either way.
+    primaryUpdateStrategy: 'unsupervised',
+    primaryUpdateMethod: 'switchover',
+    enableSuperuserAccess: true,
+    superuserSecret: { name: inputs.superuserSecretName },
+    storage,
+    resources: { requests: resources, limits: resources },
+    postgresql,
+  };
+  const existing = observedCluster(ctx);
+  // The bootstrap is read only when the cluster is made; afterwards it stays what it was made with.
+  if (existing) {
+    spec['bootstrap'] = at(existing, 'spec', 'bootstrap');
+    const external = at(existing, 'spec', 'externalClusters');
+    if (external !== undefined) spec['externalClusters'] = external;
+  } else {
+    const restore = recovery(ctx, inputs.superuserSecretName);
+    spec['bootstrap'] = restore?.bootstrap ?? { initdb: applicationDatabase(inputs.superuserSecretName) };
+    if (restore) spec['externalClusters'] = restore.externalClusters;
+  }
+  if (inputs.backup) spec['plugins'] = [pluginEntry(ctx)];
+  return { apiVersion: API_VERSION, kind: 'Cluster', metadata: meta(ctx, clusterName(ctx)), spec };
+}
+
+function pooler(ctx: ComposeContext): KubeObject {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Pooler',
+    metadata: meta(ctx, poolerName(ctx)),
+    spec: {
+      cluster: { name: clusterName(ctx) },
+      // Two PgBouncers once the database itself has a standby, so the pooler is no single point of failure.
+      instances: ctx.instance.parameters.instances > 1 ? 2 : 1,
+      type: 'rw',
+      // Session pooling keeps every client feature (prepared statements, session settings, advisory locks) working.
+      pgbouncer: { poolMode: 'session' },
+    },
+  };
+}
+
+function condition(object: Json | undefined, type: string): Json | undefined {
+  const conditions = at(object, 'status', 'conditions');
+  return Array.isArray(conditions) ? (conditions as Json[]).find((c) => c['type'] === type) : undefined;
+}
+
+/** The ObjectStore reports, per server name, the last good backup and the first point that can be recovered. */
+function recoveryWindow(ctx: ComposeContext): { lastBackup?: string; firstRecoverabilityPoint?: string } {
+  const window = at(ctx.observed.resources[CNPG_KEYS.objectStore], 'status', 'serverRecoveryWindow', serverName(ctx)) as Json | undefined;
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const lastBackup = text(window?.['lastSuccessfulBackupTime']);
+  const first = text(window?.['firstRecoverabilityPoint']);
+  return { ...(lastBackup ? { lastBackup } : {}), ...(first ? { firstRecoverabilityPoint: first } : {}) };
+}
+
+/** The running version from the image the cluster runs, e.g. `…/postgresql:17.5-standard-trixie` gives 17.5. */
+function runningVersion(observed: Json): string | undefined {
+  const image = at(observed, 'status', 'image');
+  const tag = typeof image === 'string' ? /:(\d+(?:\.\d+)?)[^:/]*$/.exec(image)?.[1] : undefined;
+  return tag;
+}
+
+function observe(ctx: ComposeContext): EngineObservation {
+  const observed = observedCluster(ctx);
+  const wanted = ctx.instance.parameters.instances;
+  const window = ctx.instance.parameters.backup.enabled ? recoveryWindow(ctx) : {};
+  const restore = ctx.instance.parameters.restore;
+  if (!observed) return { ready: false, failed: false, instancesReady: 0, message: 'creating the Cluster', ...window };
+  const phase = at(observed, 'status', 'phase');
+  const primary = at(observed, 'status', 'currentPrimary');
+  const version = runningVersion(observed);
+  const base = {
+    ...window,
+    ...(typeof phase === 'string' && phase ? { phase } : {}),
+    ...(typeof primary === 'string' && primary ? { currentPrimary: primary } : {}),
+    ...(version ? { version } : {}),
+  };
+  const readyInstances = at(observed, 'status', 'readyInstances');
+  const instancesReady = Math.min(typeof readyInstances === 'number' ? readyInstances : 0, wanted);
+  const phaseReason = at(observed, 'status', 'phaseReason');
+  if (typeof phase === 'string' && /unrecoverable|failed/i.test(phase)) {
+    const why = typeof phaseReason === 'string' && phaseReason ? `: ${phaseReason}` : '';
+    return { ...base, ready: false, failed: true, instancesReady, message: `CloudNativePG reports ${phase}${why}` };
+  }
+  if (typeof primary !== 'string' || primary === '') {
+    const what = restore ? `restoring from the backups of instance "${restore.fromInstance}"` : 'waiting for CloudNativePG to bootstrap the cluster';
+    return { ...base, ready: false, failed: false, instancesReady, message: typeof phase === 'string' && phase ? `${what} (${phase})` : what };
+  }
+  const ready = condition(observed, 'Ready')?.['status'] === 'True' && instancesReady >= wanted;
+  const message = ready ? 'available' : `${instancesReady} of ${wanted} instances ready${typeof phase === 'string' && phase ? ` (${phase})` : ''}`;
+  return { ...base, ready, failed: false, instancesReady, message };
+}
+
+function requirements(ctx: ComposeContext): Record<string, RequiredSelector> {
+  const p = ctx.instance.parameters;
+  const namespace = ctx.instance.namespace;
+  if (!p.restore || observedCluster(ctx)) return {};
+  return {
+    [REQUIRED_BACKUPS]: { apiVersion: API_VERSION, kind: 'Backup', namespace },
+    [REQUIRED_CLUSTERS]: { apiVersion: API_VERSION, kind: 'Cluster', namespace },
+  };
+}
+
+/** A restore decides the cluster's bootstrap, so the cluster waits until its source and backups were read. */
+function restoreUnresolved(ctx: ComposeContext): boolean {
+  return (
+    ctx.instance.parameters.restore !== undefined &&
+    !observedCluster(ctx) &&
+    (ctx.required[REQUIRED_CLUSTERS] === undefined || ctx.required[REQUIRED_BACKUPS] === undefined)
+  );
+}
+
+/** Things not to do to a running cluster: shrink its volumes, or jump a major version by editing it. */
+function refusedChanges(ctx: ComposeContext): FieldError[] {
+  const observed = observedCluster(ctx);
+  if (!observed) return restoreUnresolved(ctx) ? [] : restoreProblems(ctx);
+  const p = ctx.instance.parameters;
+  const errors: FieldError[] = [];
+  const current = at(observed, 'spec', 'storage', 'size');
+  const wanted = resolveSize(p).disk;
+  if (typeof current === 'string' && (bytes(wanted) ?? 0) < (bytes(current) ?? 0)) {
+    errors.push({
+      path: p.size.disk ? 'spec.parameters.size.disk' : 'spec.parameters.size.plan',
+      message: `the disk can grow but not shrink: it is ${current}, the claim asks for ${wanted}`,
+    });
+  }
+  const currentMajor = at(observed, 'spec', 'imageCatalogRef', 'major');
+  if (typeof currentMajor === 'number' && currentMajor !== p.version) {
+    errors.push({
+      path: 'spec.parameters.version',
+      message: `the cluster runs PostgreSQL ${currentMajor}; changing the major version to ${p.version} in place is not supported yet`,
+    });
+  }
+  return errors;
+}
+
+export const cloudnativepg: DatabaseEngine<CloudNativePGOptions> = {
+  name: 'cloudnativepg',
+  platformOptions: cloudnativepgOptions,
+  // CloudNativePG refuses cluster names over 50 characters; its longest suffix of its own is a Job's,
+  // `-<serial>-snapshot-recovery`: 42 leaves room for that with two-digit serials.
+  maxBaseName: 42,
+  databaseKey: CNPG_KEYS.cluster,
+  clientPorts: [POSTGRES_PORT],
+  metricsPorts: [INSTANCE_METRICS_PORT, POOLER_METRICS_PORT],
+  operatorPorts: [INSTANCE_MANAGER_PORT],
+  metricsPortName: METRICS_PORT_NAME,
+  blockedSettings: BLOCKED,
+  monitoredSeries: cloudnativepgSeries,
+  endpoint: (ctx) => ({ host: `${clusterName(ctx)}-rw.${ctx.instance.namespace}.svc.${ctx.platform.clusterDomain}`, port: POSTGRES_PORT }),
+  poolerEndpoint: (ctx) =>
+    poolerWanted(ctx) ? { host: `${poolerName(ctx)}.${ctx.instance.namespace}.svc.${ctx.platform.clusterDomain}`, port: POSTGRES_PORT } : undefined,
+  requirements,
+  refusedChanges,
+  compose(ctx, inputs): ComposedSet {
+    const out: ComposedSet = {};
+    // Omitting a cluster that doesn't exist yet deletes nothing; creating it without its restore would be wrong.
+    if (!restoreUnresolved(ctx)) out[CNPG_KEYS.cluster] = { object: cluster(ctx, inputs), ready: observe(ctx).ready };
+    if (inputs.backup) {
+      out[CNPG_KEYS.objectStore] = { object: objectStore(ctx, inputs.backup), ready: observedExists(ctx, CNPG_KEYS.objectStore) };
+      out[CNPG_KEYS.scheduledBackup] = {
+        object: scheduledBackup(ctx, inputs.backup, clusterName(ctx)),
+        ready: observedExists(ctx, CNPG_KEYS.scheduledBackup),
+      };
+    }
+    if (poolerWanted(ctx)) {
+      const ready = (at(ctx.observed.resources[CNPG_KEYS.pooler], 'status', 'instances') ?? 0) as number;
+      out[CNPG_KEYS.pooler] = { object: pooler(ctx), ready: ready > 0 };
+    }
+    return out;
+  },
+  observe,
+  // Instance and PgBouncer pods alike carry the cluster's name (pkg/specs/pgbouncer/deployments.go).
+  podSelector: (ctx) => ({ 'cnpg.io/cluster': clusterName(ctx) }),
+  operatorNamespace: (ctx) => options(ctx).operatorNamespace,
+};

@@ -1,0 +1,82 @@
+/**
+ * What every database engine provides. Each engine lives in its own folder under src/engines/ and is listed once, in
+ * src/engines/index.ts; credentials, connection Secrets, users, network, monitoring, backups and status stay
+ * engine-free and talk to the engine only through this interface.
+ */
+import type { z } from 'zod';
+import type { BlockedSetting } from '../api/blocked-settings.js';
+import type { FieldError } from '../api/errors.js';
+import type { BackupTarget } from '../compose/backup.js';
+import type { Endpoint } from '../compose/connection.js';
+import type { MonitoredSeries } from '../compose/monitoring-rules.js';
+import type { ComposeContext, ComposedSet, RequiredSelector } from '../compose/types.js';
+
+export interface EngineObservation {
+  readonly ready: boolean;
+  readonly failed: boolean;
+  readonly instancesReady: number;
+  /** The running version when the engine reports it, e.g. "17.4". */
+  readonly version?: string;
+  /** What a person should read when it isn't ready yet. */
+  readonly message: string;
+  /** End of the last successful backup, RFC 3339. */
+  readonly lastBackup?: string;
+  /** The earliest moment a point-in-time restore can reach, RFC 3339, when the engine reports it. */
+  readonly firstRecoverabilityPoint?: string;
+  /** The pod that runs the primary, when the engine reports it. */
+  readonly currentPrimary?: string;
+  /** The engine's own word for its state, e.g. "Cluster in healthy state". */
+  readonly phase?: string;
+}
+
+export interface EngineInputs {
+  readonly superuserSecretName: string;
+  /** Undefined when the claim turns backups off. */
+  readonly backup?: BackupTarget;
+}
+
+/** The platform's options for one engine (Composition input `platform.engines.<name>`); every field has a default. */
+export interface EngineOptionsBase {
+  /** Namespace of the engine's operator, which must reach the database pods. */
+  readonly operatorNamespace: string;
+}
+
+export interface DatabaseEngine<Options extends EngineOptionsBase = EngineOptionsBase> {
+  readonly name: string;
+  /** Zod schema of the platform's options for this engine; `{}` must parse (defaults for everything). */
+  readonly platformOptions: z.ZodType<Options>;
+  /**
+   * Longest base name (the claim's name, cut) the engine's own suffixes leave room for within 63 characters.
+   * Changing it renames existing objects: only ever set it for a new engine.
+   */
+  readonly maxBaseName: number;
+  /** Composition key of the object that holds the data: while it exists, nothing may reset its credentials, and its
+   *  presence tells which engine an existing instance runs on. */
+  readonly databaseKey: string;
+  /** Ports applications connect to (the pooler's too), and the port Prometheus scrapes. */
+  readonly clientPorts: readonly number[];
+  readonly metricsPorts: readonly number[];
+  /** Ports of the database pods the operator talks to (its instance manager); empty means every port. */
+  readonly operatorPorts: readonly number[];
+  /** Name of the metrics exporter's container port, which the PodMonitor scrapes. */
+  readonly metricsPortName: string;
+  /** postgresql.conf settings this engine manages itself, beyond those every engine manages (api/blocked-settings). */
+  readonly blockedSettings: readonly BlockedSetting[];
+  /** Where the instance's pods, volumes and backups show up in Prometheus, and under which metric names. */
+  monitoredSeries(ctx: ComposeContext): MonitoredSeries;
+  /** The primary's Service. */
+  endpoint(ctx: ComposeContext): Endpoint;
+  /** The connection pooler's Service when the claim asks for one; applications' Secrets point there. */
+  poolerEndpoint(ctx: ComposeContext): Endpoint | undefined;
+  /** Objects the engine needs to read that it doesn't compose (its backups, a restore's source). */
+  requirements(ctx: ComposeContext): Record<string, RequiredSelector>;
+  /** Changes the existing objects can't take (shrinking a disk, a major version jump) and restores that can't
+   *  start (no such source, no such backup), as field errors. */
+  refusedChanges(ctx: ComposeContext): FieldError[];
+  compose(ctx: ComposeContext, inputs: EngineInputs): ComposedSet;
+  observe(ctx: ComposeContext): EngineObservation;
+  /** Labels that select the instance's pods: the database's, and the pooler's when it runs pods of its own. */
+  podSelector(ctx: ComposeContext): Record<string, string>;
+  /** Namespace of this engine's operator, from the platform's options. */
+  operatorNamespace(ctx: ComposeContext): string;
+}
