@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const statusSchema = z
   .object({
     engine: z.string().describe('The engine running the database.'),
-    endpoint: z.string().describe('Host name applications connect to (the primary).'),
+    endpoint: z.string().describe('Host name applications connect to: the primary, or the pooler in front of it when there is one.'),
     port: z.number().int().describe('Port applications connect to.'),
     version: z.string().describe('PostgreSQL version: the running one when the engine reports it, else the major asked for.'),
     instances: z.number().int().describe('Instances asked for.'),

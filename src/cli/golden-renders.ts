@@ -12,9 +12,16 @@ import { compositionInput, readDocuments } from './render-files.js';
 type Doc = Record<string, unknown>;
 
 /** The status the operator and the providers write once things run, as the e2e suites simulate it too. */
-function running(object: Doc): Doc {
+function running(object: Doc, xrName: string): Doc {
   if ((object['spec'] as Doc | undefined)?.['providerConfigRef']) {
     return { ...object, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] } };
+  }
+  if (object['kind'] === 'Cluster') return runningCloudNativePG(object);
+  if (object['kind'] === 'Pooler') return { ...object, status: { instances: (object['spec'] as Doc)['instances'] } };
+  if (object['kind'] === 'ObjectStore') {
+    // The plugin reports per server name, which is the XR's name (engines/cloudnativepg/backup.ts).
+    const window = { firstRecoverabilityPoint: '2026-11-20T01:02:03Z', lastSuccessfulBackupTime: '2026-11-22T01:04:05Z' };
+    return { ...object, status: { serverRecoveryWindow: { [xrName]: window } } };
   }
   if (object['kind'] !== 'SGCluster') return object;
   const instances = (object['spec'] as Doc)['instances'];
@@ -24,6 +31,24 @@ function running(object: Doc): Doc {
       conditions: [{ type: 'Bootstrapped', status: 'True', reason: 'ClusterBootstrapped' }],
       instances,
       postgresVersion: String(((object['spec'] as Doc)['postgres'] as Doc)['version']) + '.6',
+    },
+  };
+}
+
+/** CloudNativePG's status of a healthy cluster (api/v1 ClusterStatus): what the engine's observe reads. */
+function runningCloudNativePG(object: Doc): Doc {
+  const spec = object['spec'] as Doc;
+  const name = String((object['metadata'] as Doc)['name']);
+  const major = String((spec['imageCatalogRef'] as Doc | undefined)?.['major'] ?? '17');
+  return {
+    ...object,
+    status: {
+      phase: 'Cluster in healthy state',
+      instances: spec['instances'],
+      readyInstances: spec['instances'],
+      currentPrimary: `${name}-1`,
+      image: `ghcr.io/cloudnative-pg/postgresql:${major}.6-standard-trixie`,
+      conditions: [{ type: 'Ready', status: 'True', reason: 'ClusterIsReady' }],
     },
   };
 }
@@ -39,7 +64,7 @@ export function goldenRenders(repo: string): Record<string, string> {
     const composite = claimToComposite(claim);
     const options = { ...(input ? { input } : {}), extra, random: seededRandom(`golden/${name}`) };
     const first = render(composite, options);
-    const observed = first.documents.filter((d) => d['kind'] !== 'Result' && d !== first.documents[0]).map(running);
+    const observed = first.documents.filter((d) => d['kind'] !== 'Result' && d !== first.documents[0]).map((d) => running(d, String((composite['metadata'] as Doc)['name'])));
     const steady = render(composite, { ...options, observed });
     const yaml = (docs: Doc[]) => docs.map((d) => `---\n${toYaml(d)}`).join('');
     out[join('test/golden', `${name}.first.yaml`)] = yaml(first.documents);

@@ -40,12 +40,26 @@ export function runningClusterStatus(instances: number, version = '17.6'): Doc {
   };
 }
 
+/** What CloudNativePG writes once its cluster runs (api/v1 ClusterStatus), as far as the function reads it. */
+export function cloudnativepgStatus(cluster: Doc, instances: number): Doc {
+  const name = String((cluster['metadata'] as Doc)['name']);
+  return {
+    phase: 'Cluster in healthy state',
+    instances,
+    readyInstances: instances,
+    currentPrimary: `${name}-1`,
+    image: 'ghcr.io/cloudnative-pg/postgresql:17.6-standard-trixie',
+    conditions: [{ type: 'Ready', status: 'True', reason: 'ClusterIsReady' }],
+  };
+}
+
 /** Feed a response's desired objects back as observed, as Crossplane does after applying them. */
 export function observeDesired(req: RunFunctionRequest, rsp: RunFunctionResponse, clusterStatus?: Doc): RunFunctionRequest {
   const resources: Record<string, Resource> = {};
   for (const [key, r] of Object.entries(rsp.desired?.resources ?? {})) {
     const object = structuredClone(r.resource) as Doc;
     if (object['kind'] === 'SGCluster' && clusterStatus) object['status'] = clusterStatus;
+    if (object['kind'] === 'Cluster' && clusterStatus) object['status'] = cloudnativepgStatus(object, Number(clusterStatus['instances'] ?? 1));
     // Providers mark their managed resources Ready once the external thing exists.
     if (clusterStatus && (object['spec'] as Doc | undefined)?.['providerConfigRef']) {
       object['status'] = { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] };

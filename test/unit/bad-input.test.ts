@@ -30,7 +30,18 @@ function badRequest(parameters: Doc, mutate?: (req: RunFunctionRequest) => void)
 
 const cases: [string, Doc, string, ((req: RunFunctionRequest) => void)?][] = [
   ['unknown engine', { engine: 'mysql' }, 'spec.parameters.engine'],
-  ['engine not implemented yet', { engine: 'cloudnativepg' }, 'spec.parameters.engine'],
+  ['engine changed on a running instance', { engine: 'cloudnativepg' }, 'spec.parameters.engine'],
+  ['engine the platform does not offer', {}, 'spec.parameters.engine', (req) => {
+    req.input = { ...req.input, platform: { defaultEngine: 'cloudnativepg', allowedEngines: ['cloudnativepg'] } };
+    req.observed = { ...req.observed!, resources: {} };
+    ((req.observed.composite!.resource!['spec'] as Doc)['parameters'] as Doc)['engine'] = 'stackgres';
+  }],
+  ['platform default engine not among the allowed', {}, 'input.platform.defaultEngine', (req) => {
+    req.input = { ...req.input, platform: { defaultEngine: 'stackgres', allowedEngines: ['cloudnativepg'] } };
+  }],
+  ['setting CloudNativePG manages', { engine: 'cloudnativepg', postgresql: { settings: { jit_provider: 'llvmjit' } } }, 'spec.parameters.postgresql.settings.jit_provider', (req) => {
+    req.observed = { ...req.observed!, resources: {} };
+  }],
   ['version too old', { version: 13 }, 'spec.parameters.version'],
   ['version as a string', { version: '17' }, 'spec.parameters.version'],
   ['version not whole', { version: 16.5 }, 'spec.parameters.version'],

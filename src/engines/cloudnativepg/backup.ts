@@ -29,7 +29,7 @@ export function objectStore(ctx: ComposeContext, target: BackupTarget): KubeObje
       }
     : { inheritFromIAMRole: true };
   const configuration: Record<string, unknown> = {
-    destinationPath: target.prefix ? `s3://${target.bucket}/${target.prefix}` : `s3://${target.bucket}`,
+    destinationPath: target.prefix ? `s3://${target.bucket}/${target.prefix}` : `s3://${target.bucket}/`,
     ...(target.endpoint !== undefined ? { endpointURL: target.endpoint } : {}),
     s3Credentials: credentials,
     wal: { compression: 'gzip' },
