@@ -49,4 +49,10 @@ describe('Crossplane definitions', () => {
     const bogus = { apiVersion: 'stackgres.io/v1', kind: 'SGInstanceProfile', metadata: { name: 'x' }, spec: { cpu: '1', memory: '1Gi', cpus: 2 } };
     expect(crdErrors(bogus)).not.toEqual([]);
   });
+
+  it('catches a field the CloudNativePG Cluster CRD does not know', () => {
+    const bogus = { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'x' }, spec: { instances: 1, storage: { size: '1Gi' }, replicas: 2 } };
+    expect(crdErrors(bogus)).not.toEqual([]);
+    expect(crdErrors({ ...bogus, spec: { instances: 1, storage: { size: '1Gi' } } })).toEqual([]);
+  });
 });

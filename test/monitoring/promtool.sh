@@ -3,11 +3,11 @@
 #   1. installs promtool once, per version, outside the checkout:
 #        ${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/tools/promtool-<module version>/bin/promtool
 #      (the same cache as test/e2e/tools.sh); a second run finds it and goes on at once;
-#   2. builds the function and renders the rule group of test/monitoring/claim.yaml as a rules file
-#      (node dist/cli/rules.js: exactly the PrometheusRule's spec);
+#   2. builds the function and renders the rule group of test/monitoring/claim.yaml (StackGres) and
+#      test/monitoring/cloudnativepg-claim.yaml as rules files (node dist/cli/rules.js: exactly the PrometheusRule's spec);
 #   3. `promtool check rules` (syntax, PromQL, templates, lint fatal) and
-#      `promtool test rules test/monitoring/alerts.test.yaml` (every alert fires when it should, stays silent when
-#      it shouldn't).
+#      `promtool test rules` of test/monitoring/alerts.test.yaml and cloudnativepg-alerts.test.yaml (every alert fires
+#      when it should, stays silent when it shouldn't).
 # Exits non-zero with a reason when promtool can't be installed or any check fails.
 #
 # Version: github.com/prometheus/prometheus v0.316.0 is Prometheus 3.16.0 (Prometheus 3.x tags its Go module
@@ -65,10 +65,15 @@ npx --no-install tsc -p tsconfig.build.json || die "the build failed"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-node dist/cli/rules.js test/monitoring/claim.yaml >"$work/rules.yaml" || die "rendering the rules of test/monitoring/claim.yaml failed"
-# promtool reads rule_files relative to the test file, so the test sits next to the rendered rules.
-cp test/monitoring/alerts.test.yaml "$work/"
-
-"$PROMTOOL" check rules --lint=all --lint-fatal "$work/rules.yaml" || die "promtool check rules"
-(cd "$work" && "$PROMTOOL" test rules alerts.test.yaml) || die "promtool test rules"
+# One claim and one test file per engine: the same seven alerts, in each engine's metric names.
+for pair in "claim.yaml alerts.test.yaml" "cloudnativepg-claim.yaml cloudnativepg-alerts.test.yaml"; do
+  read -r claim tests <<<"$pair"
+  dir="$work/${claim%.yaml}"
+  mkdir -p "$dir"
+  node dist/cli/rules.js "test/monitoring/$claim" >"$dir/rules.yaml" || die "rendering the rules of test/monitoring/$claim failed"
+  # promtool reads rule_files relative to the test file, so the test sits next to the rendered rules.
+  cp "test/monitoring/$tests" "$dir/"
+  "$PROMTOOL" check rules --lint=all --lint-fatal "$dir/rules.yaml" || die "promtool check rules ($claim)"
+  (cd "$dir" && "$PROMTOOL" test rules "$tests") || die "promtool test rules ($tests)"
+done
 log "rules checked and tested in $((SECONDS - started))s"

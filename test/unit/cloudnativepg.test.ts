@@ -1,0 +1,199 @@
+/** The CloudNativePG engine and the engine seam, with expected values written by hand. */
+import { Severity } from '@crossplane-org/function-sdk-typescript';
+import { sixFieldSchedule } from '../../src/engines/cloudnativepg/schedule.js';
+import { runFunction } from '../../src/function.js';
+import { claimToComposite, renderRequest } from '../../src/render.js';
+import { seededRandom } from '../../src/util/random.js';
+import { claim, compositionInput, observeDesired, runningClusterStatus, type Doc } from '../support/requests.js';
+
+const cnpg = (parameters: Doc, name = 'app-db', platform?: Doc) => {
+  const input = platform ? { ...compositionInput(), platform } : compositionInput();
+  return renderRequest(claimToComposite(claim({ engine: 'cloudnativepg', ...parameters }, name)), { input });
+};
+const resources = (parameters: Doc, name?: string, platform?: Doc) => {
+  const rsp = runFunction(cnpg(parameters, name, platform), { random: seededRandom('cnpg') });
+  expect(rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL)).toEqual([]);
+  return Object.fromEntries(Object.entries(rsp.desired!.resources).map(([k, r]) => [k, r.resource as Doc]));
+};
+const spec = (o: Doc | undefined) => o?.['spec'] as Doc;
+const secret = (o: Doc | undefined, key: string) => Buffer.from(String((o?.['data'] as Doc)[key]), 'base64').toString('utf8');
+
+describe('six-field schedules for ScheduledBackup', () => {
+  it.each([
+    ['30 1 * * *', '0 30 1 * * *'],
+    ['0 3 * * 1-5', '0 0 3 * * 1-5'],
+    ['0 3 * * 7', '0 0 3 * * 0'],
+    ['0 3 * * 5-7', '0 0 3 * * 5-6,0'],
+    ['0 3 * * 1,7', '0 0 3 * * 1,0'],
+    ['0 3 * * 1-7/2', '0 0 3 * * 1-6/2,0'],
+    ['0 3 * * 2-7/2', '0 0 3 * * 2-6/2'],
+    ['*/15 * * * *', '0 */15 * * * *'],
+  ])('%s → %s', (five, six) => expect(sixFieldSchedule(five)).toBe(six));
+});
+
+describe('the Cluster', () => {
+  it('takes instances, the plan, storage, settings, sync replication, our superuser Secret, the catalog image', () => {
+    const cluster = resources({
+      instances: 2,
+      replication: { mode: 'sync' },
+      size: { plan: 'medium', disk: '80Gi' },
+      storageClass: 'fast',
+      version: 16,
+      postgresql: { settings: { work_mem: '64MB' } },
+    })['cnpg-cluster'];
+    expect(cluster?.['kind']).toBe('Cluster');
+    expect(spec(cluster)).toMatchObject({
+      instances: 2,
+      imageCatalogRef: { apiGroup: 'postgresql.cnpg.io', kind: 'ClusterImageCatalog', name: 'postgresql', major: 16 },
+      primaryUpdateStrategy: 'unsupervised',
+      primaryUpdateMethod: 'switchover',
+      enableSuperuserAccess: true,
+      superuserSecret: { name: 'app-db-superuser' },
+      storage: { size: '80Gi', storageClass: 'fast' },
+      resources: { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+      postgresql: {
+        parameters: { max_connections: '200', work_mem: '64MB' },
+        synchronous: { method: 'any', number: 1, dataDurability: 'required' },
+      },
+      bootstrap: { initdb: { database: 'postgres', owner: 'postgres', secret: { name: 'app-db-superuser' } } },
+      plugins: [{ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'app-db-backups' } }],
+    });
+  });
+
+  it('has no synchronous block for async replication and no plugin without backups', () => {
+    const s = spec(resources({ backup: { enabled: false } })['cnpg-cluster']);
+    expect((s['postgresql'] as Doc)['synchronous']).toBeUndefined();
+    expect(s['plugins']).toBeUndefined();
+  });
+
+  it('connects applications to the -rw Service, and the superuser Secret (provider-sql) too', () => {
+    const out = resources({});
+    expect(secret(out['connection-secret'], 'host')).toBe('app-db-rw.team-a.svc.cluster.local');
+    expect(secret(out['superuser-secret'], 'endpoint')).toBe('app-db-rw.team-a.svc.cluster.local');
+  });
+
+  it('keeps names within the 42 characters its job suffixes leave', () => {
+    const name = 'a'.repeat(60);
+    const cluster = resources({}, name)['cnpg-cluster'];
+    expect(String((cluster?.['metadata'] as Doc)['name']).length).toBe(42);
+  });
+});
+
+describe('backups through the Barman Cloud Plugin', () => {
+  it('an ObjectStore keeping retentionDays, a ScheduledBackup on the plugin, six fields', () => {
+    const out = resources({ backup: { schedule: '30 1 * * *', retentionDays: 14 } });
+    expect(spec(out['cnpg-object-store'])).toMatchObject({ retentionPolicy: '14d' });
+    expect(spec(out['cnpg-scheduled-backup'])).toEqual({
+      schedule: '0 30 1 * * *',
+      cluster: { name: 'app-db' },
+      method: 'plugin',
+      pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+      immediate: true,
+      backupOwnerReference: 'self',
+    });
+  });
+
+  it("writes under a prefix of its own in the platform's existing bucket, and composes no bucket", () => {
+    const platform = { backup: { storage: 'bucket', bucket: 'team-backups', endpoint: 'http://s3.storage.svc:7070', credentialsSecret: 'backup-keys' } };
+    const out = resources({}, 'app-db', platform);
+    const configuration = spec(out['cnpg-object-store'])['configuration'] as Doc;
+    // The XR's name is the claim's name and a hash of namespace/name (src/render.ts).
+    expect(configuration['destinationPath']).toMatch(/^s3:\/\/team-backups\/team-a\/app-db-[0-9a-f]{5}$/);
+    expect(configuration['endpointURL']).toBe('http://s3.storage.svc:7070');
+    expect(configuration['s3Credentials']).toEqual({
+      accessKeyId: { name: 'backup-keys', key: 'AWS_ACCESS_KEY_ID' },
+      secretAccessKey: { name: 'backup-keys', key: 'AWS_SECRET_ACCESS_KEY' },
+    });
+    expect(Object.keys(out).filter((k) => k.startsWith('backup-'))).toEqual([]);
+  });
+
+  it("refuses the platform's bucket storage without the bucket's name", () => {
+    const rsp = runFunction(cnpg({}, 'app-db', { backup: { storage: 'bucket' } }));
+    expect(rsp.results[0]?.message).toContain('input.platform.backup.bucket:');
+  });
+});
+
+describe('the pooler', () => {
+  it('is a Pooler the connection Secret points at, when the claim asks', () => {
+    const out = resources({ pooler: { enabled: true }, instances: 2 });
+    expect(spec(out['cnpg-pooler'])).toEqual({ cluster: { name: 'app-db' }, instances: 2, type: 'rw', pgbouncer: { poolMode: 'session' } });
+    expect(secret(out['connection-secret'], 'host')).toBe('app-db-pooler.team-a.svc.cluster.local');
+    expect(secret(out['superuser-secret'], 'endpoint')).toBe('app-db-rw.team-a.svc.cluster.local');
+  });
+
+  it('is not composed by default', () => expect(resources({})['cnpg-pooler']).toBeUndefined());
+
+  it('off on StackGres disables its PgBouncer sidecar', () => {
+    const rsp = runFunction(renderRequest(claimToComposite(claim({ pooler: { enabled: false } })), { input: compositionInput() }));
+    expect(((rsp.desired!.resources['sg-cluster']!.resource as Doc)['spec'] as Doc)['pods']).toMatchObject({ disableConnectionPooling: true });
+  });
+});
+
+describe('engine choice', () => {
+  it('a claim without engine gets the platform default', () => {
+    const platform = { defaultEngine: 'cloudnativepg' };
+    const rsp = runFunction(renderRequest(claimToComposite(claim({})), { input: { ...compositionInput(), platform } }));
+    expect(Object.keys(rsp.desired!.resources)).toContain('cnpg-cluster');
+  });
+
+  it('an instance running on StackGres stays there when the default becomes CloudNativePG', () => {
+    const first = renderRequest(claimToComposite(claim({})), { input: compositionInput() });
+    const steady = observeDesired(first, runFunction(first, { random: seededRandom('x') }), runningClusterStatus(1));
+    steady.input = { ...compositionInput(), platform: { defaultEngine: 'cloudnativepg', allowedEngines: ['cloudnativepg'] } };
+    const rsp = runFunction(steady);
+    expect(rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL)).toEqual([]);
+    expect(Object.keys(rsp.desired!.resources)).toContain('sg-cluster');
+    expect(Object.keys(rsp.desired!.resources)).not.toContain('cnpg-cluster');
+  });
+});
+
+describe('restore', () => {
+  const fixtures: Doc[] = [
+    {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Cluster',
+      metadata: { name: 'src', namespace: 'team-a' },
+      spec: { plugins: [{ name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'src-backups', serverName: 'src-abcde' } }] },
+    },
+    {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Backup',
+      metadata: { name: 'src-1', namespace: 'team-a' },
+      spec: { cluster: { name: 'src' } },
+      status: { phase: 'completed', stoppedAt: '2026-11-20T01:00:00Z' },
+    },
+  ];
+  // As Crossplane sends it once it has fetched what the function asks for: the namespace's Clusters and Backups.
+  const restore = (r: Doc) => {
+    const req = renderRequest(claimToComposite(claim({ engine: 'cloudnativepg', restore: r })), { input: compositionInput() });
+    const items = (kind: string) => ({ items: fixtures.filter((f) => f['kind'] === kind).map((resource) => ({ resource, connectionDetails: {}, ready: 0 })) });
+    req.requiredResources = { 'cnpg-clusters': items('Cluster'), 'cnpg-backups': items('Backup') };
+    return runFunction(req);
+  };
+
+  it('bootstraps from the source object store, to the point in time', () => {
+    const rsp = restore({ fromInstance: 'src', pointInTime: '2026-11-21T00:00:00Z' });
+    const s = (rsp.desired!.resources['cnpg-cluster']!.resource as Doc)['spec'] as Doc;
+    expect(s['bootstrap']).toEqual({
+      recovery: {
+        source: 'origin',
+        database: 'postgres',
+        owner: 'postgres',
+        secret: { name: 'app-db-superuser' },
+        recoveryTarget: { targetTime: '2026-11-21T00:00:00Z' },
+      },
+    });
+    expect(s['externalClusters']).toEqual([
+      { name: 'origin', plugin: { name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'src-backups', serverName: 'src-abcde' } } },
+    ]);
+  });
+
+  it.each([
+    [{ fromInstance: 'nope' }, 'spec.parameters.restore.fromInstance: there is no instance "nope" in namespace team-a'],
+    [{ fromInstance: 'src', pointInTime: '2026-11-19T00:00:00Z' }, 'spec.parameters.restore.pointInTime: instance "src" has no successful backup that ended before 2026-11-19T00:00:00Z yet'],
+    [{ fromInstance: 'src', backupName: 'src-9' }, 'spec.parameters.restore.backupName: instance "src" has no backup "src-9"'],
+    [{ fromInstance: 'app-db' }, 'spec.parameters.restore.fromInstance: an instance can not be restored from itself'],
+  ])('%o is refused: %s', (r, message) => {
+    expect(restore(r).results[0]?.message).toContain(message);
+  });
+});
