@@ -197,3 +197,24 @@ describe('restore', () => {
     expect(restore(r).results[0]?.message).toContain(message);
   });
 });
+
+describe("the platform's existing bucket on StackGres", () => {
+  it('writes under the same per-instance prefix, in an SGObjectStorage of that bucket, and composes no bucket', () => {
+    const platform = { backup: { storage: 'bucket', bucket: 'team-backups', endpoint: 'http://s3.storage.svc:7070', credentialsSecret: 'backup-keys' } };
+    const rsp = runFunction(renderRequest(claimToComposite(claim({})), { input: { ...compositionInput(), platform } }), { random: seededRandom('sg') });
+    const out = Object.fromEntries(Object.entries(rsp.desired!.resources).map(([k, r]) => [k, r.resource as Doc]));
+    const backups = ((spec(out['sg-cluster'])['configurations'] as Doc)['backups'] as Doc[])[0]!;
+    expect(backups['path']).toMatch(/^team-a\/app-db-[0-9a-f]{5}$/);
+    expect(spec(out['sg-object-storage'])).toMatchObject({
+      type: 's3Compatible',
+      s3Compatible: { bucket: 'team-backups', endpoint: 'http://s3.storage.svc:7070', enablePathStyleAddressing: true },
+    });
+    expect(Object.keys(out).filter((k) => k.startsWith('backup-'))).toEqual([]);
+  });
+
+  it('keeps as many base backups as retentionDays covers at the schedule (every 6 h for 2 days: 8)', () => {
+    const rsp = runFunction(renderRequest(claimToComposite(claim({ backup: { schedule: '0 */6 * * *', retentionDays: 2 } })), { input: compositionInput() }), { random: seededRandom('sg') });
+    const cluster = rsp.desired!.resources['sg-cluster']!.resource as Doc;
+    expect((((cluster['spec'] as Doc)['configurations'] as Doc)['backups'] as Doc[])[0]!['retention']).toBe(8);
+  });
+});

@@ -94,7 +94,8 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   const existing = observedCluster(ctx);
   // The bootstrap is read only when the cluster is made; afterwards it stays what it was made with.
   if (existing) {
-    spec['bootstrap'] = at(existing, 'spec', 'bootstrap');
+    const bootstrap = at(existing, 'spec', 'bootstrap');
+    if (bootstrap !== undefined) spec['bootstrap'] = bootstrap;
     const external = at(existing, 'spec', 'externalClusters');
     if (external !== undefined) spec['externalClusters'] = external;
   } else {

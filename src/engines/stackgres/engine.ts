@@ -146,7 +146,7 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
       compression: 'lz4',
     };
     // In the platform's shared bucket each instance has its own folder; in a bucket of its own StackGres picks one.
-    if (inputs.backup.prefix) backup['path'] = `/${inputs.backup.prefix}`;
+    if (inputs.backup.prefix) backup['path'] = inputs.backup.prefix;
     configurations['backups'] = [backup];
   }
   const spec: Json = {
