@@ -1,5 +1,5 @@
 /** The CloudNativePG engine and the engine seam, with expected values written by hand. */
-import { Severity } from '@crossplane-org/function-sdk-typescript';
+import { Severity, Status } from '@crossplane-org/function-sdk-typescript';
 import { sixFieldSchedule } from '../../src/engines/cloudnativepg/schedule.js';
 import { runFunction } from '../../src/function.js';
 import { claimToComposite, renderRequest } from '../../src/render.js';
@@ -216,5 +216,36 @@ describe("the platform's existing bucket on StackGres", () => {
     const rsp = runFunction(renderRequest(claimToComposite(claim({ backup: { schedule: '0 */6 * * *', retentionDays: 2 } })), { input: compositionInput() }), { random: seededRandom('sg') });
     const cluster = rsp.desired!.resources['sg-cluster']!.resource as Doc;
     expect((((cluster['spec'] as Doc)['configurations'] as Doc)['backups'] as Doc[])[0]!['retention']).toBe(8);
+  });
+});
+
+describe('status', () => {
+  it('reads phase, primary, version, ready instances, and the recovery window from the ObjectStore', () => {
+    const first = cnpg({ instances: 2 });
+    const rsp = runFunction(first, { random: seededRandom('st') });
+    const observed = observeDesired(first, rsp, runningClusterStatus(2));
+    const cluster = observed.observed!.resources['cnpg-cluster']!.resource as Doc;
+    cluster['status'] = {
+      phase: 'Cluster in healthy state',
+      readyInstances: 1,
+      currentPrimary: 'app-db-2',
+      image: 'ghcr.io/cloudnative-pg/postgresql:17.6-standard-trixie',
+      conditions: [{ type: 'Ready', status: 'False' }],
+    };
+    const xrName = String(((observed.observed!.composite!.resource as Doc)['metadata'] as Doc)['name']);
+    (observed.observed!.resources['cnpg-object-store']!.resource as Doc)['status'] = {
+      serverRecoveryWindow: { [xrName]: { firstRecoverabilityPoint: '2026-11-20T01:00:00Z', lastSuccessfulBackupTime: '2026-11-22T01:00:00Z' } },
+    };
+    const out = runFunction(observed);
+    expect((out.desired!.composite!.resource as Doc)['status']).toMatchObject({
+      phase: 'Cluster in healthy state',
+      currentPrimary: 'app-db-2',
+      version: '17.6',
+      instances: 2,
+      instancesReady: 1,
+      lastBackup: '2026-11-22T01:00:00Z',
+      firstRecoverabilityPoint: '2026-11-20T01:00:00Z',
+    });
+    expect(out.conditions[0]).toMatchObject({ status: Status.STATUS_CONDITION_FALSE, message: expect.stringContaining('1 of 2 instances ready (Cluster in healthy state)') });
   });
 });

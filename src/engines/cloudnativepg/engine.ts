@@ -128,12 +128,16 @@ function condition(object: Json | undefined, type: string): Json | undefined {
   return Array.isArray(conditions) ? (conditions as Json[]).find((c) => c['type'] === type) : undefined;
 }
 
-/** The ObjectStore reports, per server name, the last good backup and the first point that can be recovered. */
+/**
+ * The ObjectStore reports, per server name, the last good backup and the first point that can be recovered; the
+ * Cluster's own fields of the same meaning (deprecated, filled by in-tree backups) stand in while it has no entry.
+ */
 function recoveryWindow(ctx: ComposeContext): { lastBackup?: string; firstRecoverabilityPoint?: string } {
   const window = at(ctx.observed.resources[CNPG_KEYS.objectStore], 'status', 'serverRecoveryWindow', serverName(ctx)) as Json | undefined;
+  const cluster = observedCluster(ctx);
   const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-  const lastBackup = text(window?.['lastSuccessfulBackupTime']);
-  const first = text(window?.['firstRecoverabilityPoint']);
+  const lastBackup = text(window?.['lastSuccessfulBackupTime']) ?? text(at(cluster, 'status', 'lastSuccessfulBackup'));
+  const first = text(window?.['firstRecoverabilityPoint']) ?? text(at(cluster, 'status', 'firstRecoverabilityPoint'));
   return { ...(lastBackup ? { lastBackup } : {}), ...(first ? { firstRecoverabilityPoint: first } : {}) };
 }
 
