@@ -160,7 +160,7 @@ describe('restore', () => {
       kind: 'Backup',
       metadata: { name: 'src-1', namespace: 'team-a' },
       spec: { cluster: { name: 'src' } },
-      status: { phase: 'completed', stoppedAt: '2026-11-20T01:00:00Z' },
+      status: { phase: 'completed', backupId: '20261120T005500', stoppedAt: '2026-11-20T01:00:00Z' },
     },
   ];
   // As Crossplane sends it once it has fetched what the function asks for: the namespace's Clusters and Backups.
@@ -186,6 +186,12 @@ describe('restore', () => {
     expect(s['externalClusters']).toEqual([
       { name: 'origin', plugin: { name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'src-backups', serverName: 'src-abcde' } } },
     ]);
+  });
+
+  it('recovers a named backup by its Barman id, stopping where it became consistent', () => {
+    const rsp = restore({ fromInstance: 'src', backupName: 'src-1' });
+    const s = (rsp.desired!.resources['cnpg-cluster']!.resource as Doc)['spec'] as Doc;
+    expect(((s['bootstrap'] as Doc)['recovery'] as Doc)['recoveryTarget']).toEqual({ backupID: '20261120T005500', targetImmediate: true });
   });
 
   it.each([

@@ -59,8 +59,18 @@ export function recovery(ctx: ComposeContext, superuserSecretName: string): { bo
   const archive = source && sourceArchive(source);
   if (!archive) return undefined;
   const recovery: Json = { source: ORIGIN, ...applicationDatabase(superuserSecretName) };
-  if (restore.backupName) recovery['backup'] = { name: restore.backupName };
-  if (restore.pointInTime) recovery['recoveryTarget'] = { targetTime: restore.pointInTime };
+  const target: Json = {};
+  if (restore.backupName) {
+    // Barman's id of the named backup, from its Backup object; without a point in time, recovery stops where that
+    // backup became consistent, as a StackGres restore of a named backup does.
+    const named = (ctx.required[REQUIRED_BACKUPS] ?? []).find((b) => at(b, 'metadata', 'name') === restore.backupName);
+    const id = at(named, 'status', 'backupId');
+    if (typeof id === 'string' && id !== '') target['backupID'] = id;
+    else recovery['backup'] = { name: restore.backupName };
+    if (!restore.pointInTime) target['targetImmediate'] = true;
+  }
+  if (restore.pointInTime) target['targetTime'] = restore.pointInTime;
+  if (Object.keys(target).length > 0) recovery['recoveryTarget'] = target;
   return {
     bootstrap: { recovery },
     externalClusters: [{ name: ORIGIN, plugin: { name: PLUGIN_NAME, parameters: archive } }],
