@@ -1,7 +1,7 @@
 /**
- * postgresql.conf settings a claim may not set, because the operator owns them and a different value would break
- * replication, backups, TLS, networking or durability. Kept as data so the XRD's CEL rule, the function's check and the
- * README all read the same list.
+ * postgresql.conf settings a claim may not set on any engine, because the operator owns them and a different value
+ * would break replication, backups, TLS, networking or durability. Kept as data so the XRD's CEL rule, the function's
+ * check and the README all read the same list. Each engine adds the ones only it manages (`blockedSettings`).
  */
 export interface BlockedSetting {
   readonly name: string;
@@ -14,7 +14,7 @@ const network = 'the operator wires listening and sockets';
 const files = 'the operator owns the data directory and config files';
 const tls = 'TLS is managed by the operator (on by default)';
 const backup = 'backups and WAL archiving are managed by the backup configuration';
-const ha = 'replication and failover are managed by Patroni';
+const ha = 'replication and failover are managed by the operator';
 const durability = 'turning it off can lose committed data';
 const libraries = 'libraries are loaded by the operator for the extensions it installs';
 const logs = 'log collection is managed by the operator';

@@ -1,4 +1,5 @@
 /** The claim API reference (docs/api.md), made from the same schema as the XRD so the two never disagree. */
+import { ENGINE_NAMES, engineFor } from '../engines/index.js';
 import { BLOCKED_SETTINGS } from './blocked-settings.js';
 import { kubernetesSchema } from './kubernetes-schema.js';
 import { PLANS, DEFAULT_PLAN } from './plans.js';
@@ -56,5 +57,11 @@ export function apiReference(): string {
   out.push('', '## Blocked postgresql.conf settings', '', 'A claim that sets one of these is refused.', '');
   out.push('| setting | why |', '|---|---|');
   for (const b of BLOCKED_SETTINGS) out.push(`| \`${b.name}${b.prefix ? '*' : ''}\` | ${b.reason} |`);
+  for (const name of ENGINE_NAMES) {
+    const extra = engineFor(name)!.blockedSettings;
+    if (extra.length === 0) continue;
+    out.push('', `Also refused on \`${name}\`, which manages them itself:`, '', '| setting | why |', '|---|---|');
+    for (const b of extra) out.push(`| \`${b.name}${b.prefix ? '*' : ''}\` | ${b.reason} |`);
+  }
   return `${out.join('\n')}\n`;
 }
