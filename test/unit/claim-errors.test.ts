@@ -87,6 +87,9 @@ describe('postgresql.conf values against the catalogue of the major', () => {
     ['force_parallel_mode', 'off', 17, 'is not a PostgreSQL 17 parameter'],
     ['summarize_wal', 'on', 17, undefined],
     ['summarize_wal', 'on', 15, 'is not a PostgreSQL 15 parameter'],
+    ['io_method', 'worker', 18, undefined],
+    ['io_method', 'worker', 17, 'is not a PostgreSQL 17 parameter'],
+    ['io_method', 'uring', 18, 'is not one of'],
     // 16 has no catalogue of its own and borrows 17's: what 17 knows is checked, what it doesn't is a warning
     ['work_mem', '-1', 16, 'is out of range: PostgreSQL 17 accepts 64'],
     ['force_parallel_mode', 'off', 16, 'note'],
