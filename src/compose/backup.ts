@@ -27,6 +27,8 @@ export interface BackupTarget {
   readonly storage: 'minio' | 'aws';
   readonly bucket: string;
   readonly region: string;
+  /** ProviderConfig of the bucket's provider. */
+  readonly providerConfig: string;
   /** Only for S3-compatible storage. */
   readonly endpoint?: string;
   /** Secret in the claim namespace with the access keys; undefined means the pods' IAM role. */
@@ -47,13 +49,42 @@ export function backupSchedule(ctx: ComposeContext): string {
   return ctx.instance.parameters.backup.schedule ?? nightlySchedule(`${ctx.instance.namespace}/${ctx.instance.claimName}`);
 }
 
+type Json = Record<string, unknown>;
+const at = (o: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k] : undefined), o);
+
+/** The bucket an existing instance writes to, as observed: where its backups are, whatever the platform says now. */
+function observedBucket(ctx: ComposeContext): { storage: 'minio' | 'aws'; bucket: string; region: string; providerConfig: string } | undefined {
+  const bucket = ctx.observed.resources[BACKUP_KEYS.bucket];
+  if (!bucket) return undefined;
+  const storage = String(bucket['apiVersion'] ?? '').startsWith('minio.') ? 'minio' : 'aws';
+  const name = at(bucket, 'spec', 'forProvider', 'bucketName') ?? at(bucket, 'metadata', 'annotations', 'crossplane.io/external-name') ?? at(bucket, 'metadata', 'name');
+  const region = at(bucket, 'spec', 'forProvider', 'region');
+  const providerConfig = at(bucket, 'spec', 'providerConfigRef', 'name');
+  if (typeof name !== 'string' || typeof region !== 'string' || typeof providerConfig !== 'string') return undefined;
+  return { storage, bucket: name, region, providerConfig };
+}
+
+/**
+ * A bucket's storage, name and region can't change under its backups: an existing instance keeps what it observes,
+ * and the platform's new storage, bucketPrefix or region apply to new instances. Its ProviderConfig, endpoint and
+ * credentials follow the platform (the same storage reached another way), unless it stays on another storage.
+ */
 export function backupTarget(ctx: ComposeContext): BackupTarget {
   const b = ctx.platform.backup;
   const schedule = backupSchedule(ctx);
   const retainedBackups = Math.max(1, Math.ceil(ctx.instance.parameters.backup.retentionDays * runsPerDay(schedule)));
   const credentialsFrom = (secretName: string) => ({ secretName, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY });
-  const base = { bucket: bucketName(ctx), region: b.region, schedule, retainedBackups };
-  if (b.storage === 'minio') {
+  const kept = observedBucket(ctx);
+  const storage = kept?.storage ?? b.storage;
+  const base = {
+    bucket: kept?.bucket ?? bucketName(ctx),
+    region: kept?.region ?? b.region,
+    providerConfig: kept && kept.storage !== b.storage ? kept.providerConfig : b.providerConfig,
+    schedule,
+    retainedBackups,
+  };
+  if (storage === 'minio') {
     return { ...base, storage: 'minio', endpoint: b.endpoint, credentials: credentialsFrom(objectName(ctx.instance, 'backup-credentials')) };
   }
   return { ...base, storage: 'aws', ...(b.awsCredentialsSecret ? { credentials: credentialsFrom(b.awsCredentialsSecret) } : {}) };
@@ -64,7 +95,7 @@ function labels(ctx: ComposeContext): Record<string, string> {
 }
 
 function minioObjects(ctx: ComposeContext, target: BackupTarget): Record<string, KubeObject> {
-  const providerConfigRef = { name: ctx.platform.backup.providerConfig };
+  const providerConfigRef = { name: target.providerConfig };
   // provider-minio's kinds are cluster-scoped: the bucket name, unique by construction, names all three.
   const metadata = { name: target.bucket, labels: labels(ctx) };
   return {
@@ -108,7 +139,7 @@ function awsObjects(ctx: ComposeContext, target: BackupTarget): Record<string, K
         forProvider: { region: target.region, forceDestroy: false },
         // Without Delete, deleting the claim leaves the bucket and its backups in place.
         managementPolicies: ['Observe', 'Create', 'Update', 'LateInitialize'],
-        providerConfigRef: { kind: 'ClusterProviderConfig', name: ctx.platform.backup.providerConfig },
+        providerConfigRef: { kind: 'ClusterProviderConfig', name: target.providerConfig },
       },
     },
   };
