@@ -276,8 +276,10 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
       message: `the disk can grow but not shrink: it is ${current}, the claim asks for ${wanted}`,
     });
   }
+  // Unsetting it is refused by the XRD only: the function can't tell a claim that dropped it from a default the
+  // operator filled in, and composing without it moves no volume.
   const storageClass = at(observed, 'spec', 'pods', 'persistentVolume', 'storageClass');
-  if ((storageClass ?? undefined) !== p.storageClass) {
+  if (p.storageClass !== undefined && storageClass !== p.storageClass) {
     errors.push({
       path: 'spec.parameters.storageClass',
       message: `the volumes exist in ${typeof storageClass === 'string' ? `StorageClass "${storageClass}"` : "the cluster's default StorageClass"}; it can not be changed`,

@@ -75,7 +75,6 @@ const parameterCases: [string, Doc, Expect[]][] = [
   ['size.disk grows', P({ size: { plan: 'small', disk: '30Gi' } }), [{ at: ['sg-cluster', 'spec', 'pods', 'persistentVolume', 'size'], is: '30Gi' }]],
   ['size.disk shrinks', P({ size: { plan: 'small', disk: '10Gi' } }), [{ refused: 'spec.parameters.size.disk' }]],
   ['storageClass changed', P({ storageClass: 'slow' }), [{ refused: 'spec.parameters.storageClass' }]],
-  ['storageClass unset', P({ storageClass: undefined }), [{ refused: 'spec.parameters.storageClass' }]],
   ['postgresql.settings', P({ postgresql: { settings: { work_mem: '8MB' } } }), [{ at: ['sg-postgres-config', 'spec', 'postgresql.conf', 'work_mem'], is: '8MB' }]],
   ['databases: one added', P({ databases: [{ name: 'orders', extensions: ['pg_trgm'] }, { name: 'reports' }] }), [
     { at: ['sql-database-reports', 'metadata', 'annotations', 'crossplane.io/external-name'], is: 'reports' },
@@ -190,6 +189,14 @@ describe('a claim parameter changed between two reconciles', () => {
   it('deletionProtection is read by the admission policy from the claim itself: changing it is never refused', () => {
     const { rsp } = changed(P({ deletionProtection: false }));
     expect(rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL)).toEqual([]);
+  });
+
+  it('a storageClass set where the volumes were made without one is refused', () => {
+    const { storageClass: _none, ...withoutClass } = base;
+    const req = steady(withoutClass);
+    ((req.observed!.composite!.resource!['spec'] as Doc)['parameters'] as Doc) = P({ storageClass: 'fast' });
+    const messages = runFunction(req).results.map((r) => r.message);
+    expect(messages).toEqual([expect.stringContaining("spec.parameters.storageClass: the volumes exist in the cluster's default StorageClass")]);
   });
 
   it('the engine the status says the database runs on can not be swapped', () => {
