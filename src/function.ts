@@ -71,7 +71,8 @@ export function runFunction(req: RunFunctionRequest, options: RunOptions = {}): 
   });
   if (!instance.ok) {
     // One answer with every error: what the checks against the existing objects say of the fields that did parse too.
-    const more = instance.partial && platform.ok ? refusedFields(composeInstance(context(instance.partial, platform.value)), instance.broken) : [];
+    const named = new Set(instance.errors.map((e) => e.path));
+    const more = instance.partial && platform.ok ? refusedFields(composeInstance(context(instance.partial, platform.value)), instance.broken, named) : [];
     return refuse(rsp, [...instance.errors, ...(platform.ok ? [] : platform.errors), ...more], instance.warnings);
   }
   if (!platform.ok) return refuse(rsp, platform.errors, instance.warnings);
@@ -104,14 +105,15 @@ export function runFunction(req: RunFunctionRequest, options: RunOptions = {}): 
   return rsp;
 }
 
-/** A composition's errors, less those about fields the schema already refused (their defaults stood in for them). */
-function refusedFields(composition: Composition, broken: ReadonlySet<string>): FieldError[] {
+/** A composition's errors, less those about fields the schema refused (their defaults stood in for them) or that
+ *  the rules already named. */
+function refusedFields(composition: Composition, broken: ReadonlySet<string>, named: ReadonlySet<string>): FieldError[] {
   if (composition.ok) return [];
   const under = (path: string, field: string) => {
     const base = `spec.parameters.${field}`;
     return path === base || path.startsWith(`${base}.`) || path.startsWith(`${base}[`);
   };
-  return composition.errors.filter((e) => ![...broken].some((field) => under(e.path, field)));
+  return composition.errors.filter((e) => !named.has(e.path) && ![...broken].some((field) => under(e.path, field)));
 }
 
 function refuse(rsp: RunFunctionResponse, found: readonly FieldError[], warnings: readonly string[] = []): RunFunctionResponse {

@@ -31,6 +31,11 @@ describe('every error of a claim in one answer', () => {
     for (const path of paths) expect(message).toContain(path);
   });
 
+  it('names a field once when a rule and a check against the existing objects both refuse it', () => {
+    const message = refusal({ engine: 'cloudnativepg', instances: 'two' });
+    expect(message.match(/spec\.parameters\.engine:/g)).toHaveLength(1);
+  });
+
   it('invents nothing for a refused field: sync replication is not blamed on instances it could not read', () => {
     const message = refusal({ instances: 'two', replication: { mode: 'sync' } });
     expect(message).toContain('spec.parameters.instances:');
