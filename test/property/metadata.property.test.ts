@@ -59,9 +59,14 @@ const parameters = fc
     extensions: fc.uniqueArray(extension, { maxLength: 3 }),
     grantSeeds: fc.array(fc.nat(), { minLength: 64, maxLength: 64 }),
     keyPrefix: fc.option(fc.constant('PG_APP_DATABASE_CONNECTION_XYZ1'), { nil: undefined }),
+    // a Secret name of up to 253 characters, as the schema allows
+    secretName: fc.option(
+      fc.array(dnsLabel(63), { minLength: 1, maxLength: 4 }).map((parts) => parts.join('.')),
+      { nil: undefined },
+    ),
     backup: fc.boolean(),
   })
-  .map(({ databases, users, extensions, grantSeeds, keyPrefix, backup }) => {
+  .map(({ databases, users, extensions, grantSeeds, keyPrefix, secretName, backup }) => {
     const owned = new Set<string>();
     return {
       databases: databases.map((name, i) => ({ name, extensions: i === 0 ? extensions : [] })),
@@ -81,7 +86,7 @@ const parameters = fc
           }),
         };
       }),
-      ...(keyPrefix ? { connectionSecret: { keyPrefix } } : {}),
+      connectionSecret: { ...(keyPrefix ? { keyPrefix } : {}), ...(secretName ? { name: secretName } : {}) },
       backup: { enabled: backup },
     };
   });
