@@ -1,7 +1,8 @@
 /**
  * Property test: random valid claims at the limits (the longest claim names and namespaces, SQL names of 63 characters
  * full of `_`, up to 64 users and 32 databases) compose objects whose metadata the API server accepts, by Kubernetes'
- * own rules, on the first reconcile and in steady state. The seed is printed; FC_SEED=<seed> replays a run.
+ * own rules (names, namespaces, label keys and values, selectors, annotation keys, data keys), on the first reconcile
+ * and in steady state. The seed is printed; FC_SEED=<seed> replays a run.
  */
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import fc from 'fast-check';
@@ -106,6 +107,18 @@ function problems(object: Doc, namespace: string): string[] {
     out.push(...k8s.qualifiedName(key), ...k8s.labelValue(value));
   }
   for (const key of Object.keys((metadata['annotations'] ?? {}) as Record<string, string>)) out.push(...k8s.qualifiedName(key));
+  // Selectors are label keys and values too (NetworkPolicy, PodMonitor).
+  const selectors = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(selectors);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node as Doc)) {
+        if (key === 'matchLabels') {
+          for (const [k, v] of Object.entries(value as Record<string, string>)) out.push(...k8s.qualifiedName(k), ...k8s.labelValue(v));
+        } else selectors(value);
+      }
+    }
+  };
+  selectors(object['spec']);
   if (kind === 'Secret' || kind === 'ConfigMap') {
     for (const key of Object.keys((object['data'] ?? {}) as Doc)) out.push(...k8s.dataKey(key));
   }
