@@ -16,9 +16,18 @@ import {
   type State,
 } from '@crossplane-org/function-sdk-typescript';
 import { describeErrors, type FieldError } from './api/errors.js';
-import { parseInstance, parsePlatform } from './api/parse.js';
+import type { Platform } from './api/input.js';
+import { parseInstance, parsePlatform, type Instance } from './api/parse.js';
 import { composeInstance } from './compose/instance.js';
-import type { ConditionOut, Observed, RandomSource, Required, RequiredSelector } from './compose/types.js';
+import type {
+  ComposeContext,
+  Composition,
+  ConditionOut,
+  Observed,
+  RandomSource,
+  Required,
+  RequiredSelector,
+} from './compose/types.js';
 import { sortKeys } from './util/canonical.js';
 import { cryptoRandom } from './util/random.js';
 
@@ -52,18 +61,24 @@ export function runFunction(req: RunFunctionRequest, options: RunOptions = {}): 
   };
 
   const instance = parseInstance(req.observed?.composite?.resource);
-  if (!instance.ok) return refuse(rsp, instance.errors);
   const platform = parsePlatform(req.input);
-  if (!platform.ok) return refuse(rsp, platform.errors);
-
-  const composition = composeInstance({
-    instance: instance.value,
-    platform: platform.value,
+  const context = (claim: Instance, platformValue: Platform): ComposeContext => ({
+    instance: claim,
+    platform: platformValue,
     observed: observedState(req),
     required: requiredResources(req),
     random: options.random ?? cryptoRandom,
   });
-  if (!composition.ok) return refuse(rsp, composition.errors);
+  if (!instance.ok) {
+    // One answer with every error: what the checks against the existing objects say of the fields that did parse too.
+    const named = new Set(instance.errors.map((e) => e.path));
+    const more = instance.partial && platform.ok ? refusedFields(composeInstance(context(instance.partial, platform.value)), instance.broken, named) : [];
+    return refuse(rsp, [...instance.errors, ...(platform.ok ? [] : platform.errors), ...more], instance.warnings);
+  }
+  if (!platform.ok) return refuse(rsp, platform.errors, instance.warnings);
+
+  const composition = composeInstance(context(instance.value, platform.value));
+  if (!composition.ok) return refuse(rsp, composition.errors, instance.warnings);
   rsp.requirements = requirementsOut(composition.requirements);
 
   // Composed objects are built in a fixed key order, and whatever they take over from the request in key order of
@@ -84,13 +99,29 @@ export function runFunction(req: RunFunctionRequest, options: RunOptions = {}): 
     message: c.message,
     target: Target.TARGET_COMPOSITE_AND_CLAIM,
   }));
-  for (const message of composition.warnings) {
+  for (const message of [...instance.warnings, ...composition.warnings]) {
     rsp.results.push({ severity: Severity.SEVERITY_WARNING, message, target: Target.TARGET_COMPOSITE_AND_CLAIM });
   }
   return rsp;
 }
 
-function refuse(rsp: RunFunctionResponse, errors: readonly FieldError[]): RunFunctionResponse {
+/** A composition's errors, less those about fields the schema refused (their defaults stood in for them) or that
+ *  the rules already named. */
+function refusedFields(composition: Composition, broken: ReadonlySet<string>, named: ReadonlySet<string>): FieldError[] {
+  if (composition.ok) return [];
+  const under = (path: string, field: string) => {
+    const base = `spec.parameters.${field}`;
+    return path === base || path.startsWith(`${base}.`) || path.startsWith(`${base}[`);
+  };
+  return composition.errors.filter((e) => !named.has(e.path) && ![...broken].some((field) => under(e.path, field)));
+}
+
+function refuse(rsp: RunFunctionResponse, found: readonly FieldError[], warnings: readonly string[] = []): RunFunctionResponse {
+  const seen = new Set<string>();
+  const errors = found.filter((e) => !seen.has(`${e.path}: ${e.message}`) && seen.add(`${e.path}: ${e.message}`));
+  for (const message of warnings) {
+    rsp.results.push({ severity: Severity.SEVERITY_WARNING, message, target: Target.TARGET_COMPOSITE_AND_CLAIM });
+  }
   rsp.results.push({
     severity: Severity.SEVERITY_FATAL,
     reason: 'InvalidParameters',

@@ -22,6 +22,22 @@ export interface Instance {
   readonly baseNameLimit?: number;
 }
 
+/** A claim that the function can't compose, with everything that is wrong with it. */
+export interface InstanceErrors {
+  readonly ok: false;
+  readonly errors: FieldError[];
+  readonly warnings: string[];
+  /** The claim with its refused fields at their defaults, for the checks against existing objects; absent when the
+   *  claim is too broken to stand in for. */
+  readonly partial?: Instance;
+  /** Top-level fields of spec.parameters the schema refused: checks that read them say nothing. */
+  readonly broken: ReadonlySet<string>;
+}
+
+export type ParsedInstance = { readonly ok: true; readonly value: Instance; readonly warnings: string[] } | InstanceErrors;
+
+const PARAMETERS = 'spec.parameters';
+
 function zodErrors(base: string, error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => ({ path: fieldPath(base, issue.path), message: issue.message }));
 }
@@ -31,40 +47,99 @@ const metadataSchema = z.object({
   labels: z.record(z.string(), z.string()).default({}),
 });
 
-export function parseInstance(xr: Record<string, unknown> | undefined): Parsed<Instance> {
-  if (!xr) return { ok: false, errors: [{ path: 'observed.composite', message: 'the request carries no composite resource' }] };
+export function parseInstance(xr: Record<string, unknown> | undefined): ParsedInstance {
+  const refused = (errors: FieldError[]): InstanceErrors => ({ ok: false, errors, warnings: [], broken: new Set() });
+  if (!xr) return refused([{ path: 'observed.composite', message: 'the request carries no composite resource' }]);
   const metadata = metadataSchema.safeParse(xr['metadata']);
-  if (!metadata.success) return { ok: false, errors: zodErrors('metadata', metadata.error) };
+  if (!metadata.success) return refused(zodErrors('metadata', metadata.error));
   const labels = metadata.data.labels;
   const claimName = labels[CLAIM_NAME_LABEL];
   const namespace = labels[CLAIM_NAMESPACE_LABEL];
   if (!claimName || !namespace) {
-    return {
-      ok: false,
-      errors: [
-        {
-          path: `metadata.labels["${CLAIM_NAMESPACE_LABEL}"]`,
-          message: 'this XR has no claim: create a PostgreSQLInstance claim in a namespace instead of the XR',
-        },
-      ],
-    };
+    return refused([
+      {
+        path: `metadata.labels["${CLAIM_NAMESPACE_LABEL}"]`,
+        message: 'this XR has no claim: create a PostgreSQLInstance claim in a namespace instead of the XR',
+      },
+    ]);
   }
   const spec = (xr['spec'] ?? {}) as Record<string, unknown>;
-  const parameters = parametersSchema.safeParse(spec['parameters'] ?? {});
-  if (!parameters.success) return { ok: false, errors: zodErrors('spec.parameters', parameters.error) };
-  const semantic = validateParameters(parameters.data);
-  if (semantic.length > 0) return { ok: false, errors: semantic };
+  const parsed = parseParameters(spec['parameters'] ?? {});
+  const instance = (parameters: Parameters): Instance => ({
+    apiVersion: String(xr['apiVersion'] ?? ''),
+    kind: String(xr['kind'] ?? ''),
+    xrName: metadata.data.name,
+    claimName,
+    namespace,
+    parameters,
+  });
+  if (parsed.errors.length === 0 && parsed.parameters) return { ok: true, value: instance(parsed.parameters), warnings: parsed.warnings };
   return {
-    ok: true,
-    value: {
-      apiVersion: String(xr['apiVersion'] ?? ''),
-      kind: String(xr['kind'] ?? ''),
-      xrName: metadata.data.name,
-      claimName,
-      namespace,
-      parameters: parameters.data,
-    },
+    ok: false,
+    errors: parsed.errors,
+    warnings: parsed.warnings,
+    broken: parsed.broken,
+    ...(parsed.parameters ? { partial: instance(parsed.parameters) } : {}),
   };
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function deleteAt(root: unknown, path: readonly PropertyKey[]): void {
+  let node = root;
+  for (const part of path.slice(0, -1)) node = isObject(node) || Array.isArray(node) ? (node as Json)[part as string] : undefined;
+  if (isObject(node)) delete node[path.at(-1) as string];
+}
+
+interface ParametersOutcome {
+  readonly parameters?: Parameters;
+  readonly errors: FieldError[];
+  readonly warnings: string[];
+  readonly broken: ReadonlySet<string>;
+}
+
+/**
+ * The schema, then every rule, in one pass over everything that parsed:
+ * - a field this version of the function doesn't know (the XRD is newer) is a warning and is ignored;
+ * - a refused field is reported and set aside (a refused postgresql.conf entry alone, else its top-level field), the
+ *   rest is parsed again with the defaults in its place, and every rule that doesn't read a refused field runs on it.
+ */
+function parseParameters(raw: unknown): ParametersOutcome {
+  let input = raw;
+  let result = parametersSchema.safeParse(input);
+  const warnings: string[] = [];
+  const unknown = result.success ? [] : result.error.issues.filter((i) => i.code === 'unrecognized_keys');
+  if (unknown.length > 0) {
+    input = structuredClone(input);
+    for (const issue of unknown) {
+      for (const key of issue.keys) {
+        deleteAt(input, [...issue.path, key]);
+        warnings.push(`${fieldPath(PARAMETERS, [...issue.path, key])}: not a field this version of the function knows; ignored`);
+      }
+    }
+    result = parametersSchema.safeParse(input);
+  }
+  if (result.success) {
+    const semantic = validateParameters(result.data);
+    return { parameters: result.data, errors: semantic.errors, warnings: [...warnings, ...semantic.warnings], broken: new Set() };
+  }
+  const errors = zodErrors(PARAMETERS, result.error);
+  const broken = new Set<string>();
+  const salvage = structuredClone(input);
+  for (const { path } of result.error.issues) {
+    const [top, second] = path;
+    if (typeof top !== 'string' || !isObject(salvage)) return { errors, warnings, broken };
+    if (top === 'postgresql' && second === 'settings' && path.length >= 3) deleteAt(salvage, path.slice(0, 3));
+    else {
+      delete salvage[top];
+      broken.add(top);
+    }
+  }
+  const partial = parametersSchema.safeParse(salvage);
+  if (!partial.success) return { errors, warnings, broken };
+  const semantic = validateParameters(partial.data, broken);
+  return { parameters: partial.data, errors: [...errors, ...semantic.errors], warnings: [...warnings, ...semantic.warnings], broken };
 }
 
 export function parsePlatform(input: Record<string, unknown> | undefined): Parsed<Platform> {

@@ -95,9 +95,10 @@ export const parametersSchema = z
     engine: z
       .enum(ENGINE_NAMES)
       .optional()
+      .meta(cel({ rule: 'self == oldSelf', message: 'the engine can not be changed: create a new instance instead' }))
       .describe(
         `Which operator runs the database (${ENGINE_NAMES.join(', ')}); the platform's default when unset, among the ` +
-          'engines the platform allows. An instance keeps the engine it was created on.',
+          'engines the platform allows. Immutable: an instance keeps the engine it was created on.',
       ),
     version: z
       .number()
@@ -105,8 +106,8 @@ export const parametersSchema = z
       .min(MIN_VERSION)
       .max(MAX_VERSION)
       .default(17)
-      .meta(cel({ rule: 'self >= oldSelf', message: 'a major version can not be lowered' }))
-      .describe(`PostgreSQL major version, ${MIN_VERSION} to ${MAX_VERSION}. Minor updates are applied by the operator.`),
+      .meta(cel({ rule: 'self == oldSelf', message: 'the major version can not be changed in place (not supported yet)' }))
+      .describe(`PostgreSQL major version, ${MIN_VERSION} to ${MAX_VERSION}. Minor updates are applied by the operator. Immutable.`),
     instances: z
       .number()
       .int()
@@ -142,7 +143,7 @@ export const parametersSchema = z
       .max(253)
       .regex(DNS_SUBDOMAIN, 'must be a StorageClass name')
       .optional()
-      .describe('StorageClass of the data volumes; the cluster default when unset.'),
+      .describe('StorageClass of the data volumes; the cluster default when unset. Immutable.'),
     postgresql: z
       .object({
         settings: z
@@ -214,7 +215,7 @@ export const parametersSchema = z
       })
       .strict()
       .optional()
-      .describe('Create this instance from another instance\'s backups. Read only when the instance is created.'),
+      .describe('Create this instance from another instance\'s backups. Read only when the instance is created: afterwards it can be removed, not added or changed.'),
     pooler: z
       .object({
         enabled: z
@@ -281,6 +282,12 @@ export const parametersSchema = z
         rule: "!has(self.replication) || !has(self.replication.mode) || self.replication.mode != 'sync' || (has(self.instances) && self.instances >= 2)",
         message: 'replication.mode sync needs instances >= 2',
         fieldPath: '.replication.mode',
+      },
+      {
+        // A transition rule on the parent: a rule on storageClass itself would not see it being set or unset.
+        rule: 'has(self.storageClass) == has(oldSelf.storageClass) && (!has(self.storageClass) || self.storageClass == oldSelf.storageClass)',
+        message: 'the StorageClass of existing volumes can not be changed',
+        fieldPath: '.storageClass',
       },
       {
         rule: '!has(self.users) || self.users.all(u, !has(u.grants) || u.grants.all(g, has(self.databases) && self.databases.exists(d, d.name == g.database)))',

@@ -6,19 +6,35 @@ import { isIP } from 'node:net';
 import { blockedSetting } from './blocked-settings.js';
 import type { FieldError } from './errors.js';
 import { RESERVED_DATABASES, RESERVED_ROLES, RESERVED_ROLE_PREFIX } from './names.js';
+import { PLANS } from './plans.js';
 import type { Parameters } from './schema.js';
+import { catalogueFor, checkSetting, settingBytes } from './settings.js';
+import { bytes } from '../util/quantity.js';
 
 const P = 'spec.parameters';
 
-export function validateParameters(p: Parameters): FieldError[] {
-  return [
-    ...checkReplication(p),
-    ...checkDatabases(p),
-    ...checkUsers(p),
-    ...checkSettings(p),
-    ...checkSchedule(p),
-    ...checkCidrs(p),
+export interface Validation {
+  readonly errors: FieldError[];
+  /** Things passed on unchecked, as `path: message`. */
+  readonly warnings: string[];
+}
+
+/**
+ * Every rule whose fields parsed. `broken` names the top-level fields the schema refused (their defaults stand in):
+ * rules that read them are skipped, so one answer lists every error without inventing any.
+ */
+export function validateParameters(p: Parameters, broken: ReadonlySet<string> = new Set()): Validation {
+  const ok = (...fields: string[]) => fields.every((f) => !broken.has(f));
+  const warnings: string[] = [];
+  const errors = [
+    ...(ok('replication', 'instances') ? checkReplication(p) : []),
+    ...(ok('databases') ? checkDatabases(p) : []),
+    ...(ok('users', 'databases') ? checkUsers(p) : []),
+    ...(ok('postgresql') ? checkSettings(p, { values: ok('version'), memory: ok('version', 'size') }, warnings) : []),
+    ...(ok('backup') ? checkSchedule(p) : []),
+    ...(ok('network') ? checkCidrs(p) : []),
   ];
+  return { errors, warnings };
 }
 
 function checkReplication(p: Parameters): FieldError[] {
@@ -83,11 +99,34 @@ function checkUsers(p: Parameters): FieldError[] {
   return errors;
 }
 
-function checkSettings(p: Parameters): FieldError[] {
-  return Object.keys(p.postgresql.settings).flatMap((name) => {
+/** Blocked names, then each value as PostgreSQL of the claim's major parses it, then shared_buffers against memory. */
+function checkSettings(p: Parameters, check: { values: boolean; memory: boolean }, warnings: string[]): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const [name, value] of Object.entries(p.postgresql.settings)) {
+    const path = `${P}.postgresql.settings.${name}`;
     const blocked = blockedSetting(name);
-    return blocked ? [{ path: `${P}.postgresql.settings.${name}`, message: `can not be set: ${blocked.reason}` }] : [];
-  });
+    if (blocked) {
+      errors.push({ path, message: `can not be set: ${blocked.reason}` });
+      continue;
+    }
+    if (!check.values) continue;
+    const verdict = checkSetting(name, value, p.version);
+    if (verdict && 'problem' in verdict) errors.push({ path, message: verdict.problem });
+    if (verdict && 'note' in verdict) warnings.push(`${path}: ${verdict.note}`);
+  }
+  const sharedBuffers = p.postgresql.settings['shared_buffers'];
+  if (check.memory && sharedBuffers !== undefined) {
+    const memory = p.size.memory ?? PLANS[p.size.plan].memory;
+    const wanted = settingBytes(sharedBuffers, catalogueFor(p.version)?.entries['shared_buffers']);
+    const limit = bytes(memory);
+    if (wanted !== undefined && limit !== undefined && wanted >= limit) {
+      errors.push({
+        path: `${P}.postgresql.settings.shared_buffers`,
+        message: `"${sharedBuffers}" does not fit in the instance's memory (${memory}); keep it well below, e.g. a quarter`,
+      });
+    }
+  }
+  return errors;
 }
 
 const CRON_FIELDS = [

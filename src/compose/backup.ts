@@ -28,6 +28,10 @@ const SECRET_ACCESS_KEY = 'AWS_SECRET_ACCESS_KEY';
 
 /** Where and how often the engine writes backups, in no engine's terms. */
 export interface BackupTarget {
+  /** Who provides the bucket (the platform's choice when the instance was created). */
+  readonly storage: 'minio' | 'aws' | 'bucket';
+  /** ProviderConfig of the bucket's provider; unused for a bucket the platform already has. */
+  readonly providerConfig: string;
   readonly bucket: string;
   /** Folder in the bucket for this instance, without slashes at either end; empty when the bucket is the instance's. */
   readonly prefix: string;
@@ -62,20 +66,58 @@ export function sharedBucketPrefix(ctx: ComposeContext): string {
   return `${ctx.instance.namespace}/${ctx.instance.xrName}`;
 }
 
+type Json = Record<string, unknown>;
+const at = (o: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k] : undefined), o);
+
+/** The bucket an existing instance writes to, as observed: where its backups are, whatever the platform says now. */
+function observedBucket(ctx: ComposeContext): { storage: 'minio' | 'aws'; bucket: string; region: string; providerConfig: string } | undefined {
+  const bucket = ctx.observed.resources[BACKUP_KEYS.bucket];
+  if (!bucket) return undefined;
+  const storage = String(bucket['apiVersion'] ?? '').startsWith('minio.') ? 'minio' : 'aws';
+  const name = at(bucket, 'spec', 'forProvider', 'bucketName') ?? at(bucket, 'metadata', 'annotations', 'crossplane.io/external-name') ?? at(bucket, 'metadata', 'name');
+  const region = at(bucket, 'spec', 'forProvider', 'region');
+  const providerConfig = at(bucket, 'spec', 'providerConfigRef', 'name');
+  if (typeof name !== 'string' || typeof region !== 'string' || typeof providerConfig !== 'string') return undefined;
+  return { storage, bucket: name, region, providerConfig };
+}
+
+/**
+ * A bucket's storage, name and region can't change under its backups: an existing instance keeps what it observes,
+ * and the platform's new storage, bucketPrefix or region apply to new instances. Its ProviderConfig, endpoint and
+ * credentials follow the platform (the same storage reached another way), unless it stays on another storage.
+ */
 export function backupTarget(ctx: ComposeContext): BackupTarget {
   const b = ctx.platform.backup;
   const credentialsFrom = (secretName: string) => ({ secretName, accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY });
   const when = { schedule: backupSchedule(ctx), retentionDays: ctx.instance.parameters.backup.retentionDays };
-  if (b.storage === 'bucket') {
+  const kept = observedBucket(ctx);
+  if (!kept && b.storage === 'bucket') {
     // The platform input's refinement makes both present; the fallbacks only satisfy the type.
     const secret = b.credentialsSecret ?? '';
-    return { ...when, bucket: b.bucket ?? '', prefix: sharedBucketPrefix(ctx), region: b.region, endpoint: b.endpoint, credentials: credentialsFrom(secret) };
+    return {
+      ...when,
+      storage: 'bucket',
+      providerConfig: b.providerConfig,
+      bucket: b.bucket ?? '',
+      prefix: sharedBucketPrefix(ctx),
+      region: b.region,
+      endpoint: b.endpoint,
+      credentials: credentialsFrom(secret),
+    };
   }
-  const own = { ...when, bucket: bucketName(ctx), prefix: '', region: b.region };
-  if (b.storage === 'minio') {
-    return { ...own, endpoint: b.endpoint, credentials: credentialsFrom(objectName(ctx.instance, 'backup-credentials')) };
+  const storage = kept?.storage ?? b.storage;
+  const own = {
+    ...when,
+    bucket: kept?.bucket ?? bucketName(ctx),
+    prefix: '',
+    region: kept?.region ?? b.region,
+    providerConfig: kept && kept.storage !== b.storage ? kept.providerConfig : b.providerConfig,
+  };
+  if (storage === 'minio') {
+    return { ...own, storage: 'minio', endpoint: b.endpoint, credentials: credentialsFrom(objectName(ctx.instance, 'backup-credentials')) };
   }
-  return { ...own, ...(b.awsCredentialsSecret ? { credentials: credentialsFrom(b.awsCredentialsSecret) } : {}) };
+  return { ...own, storage: 'aws', ...(b.awsCredentialsSecret ? { credentials: credentialsFrom(b.awsCredentialsSecret) } : {}) };
 }
 
 function labels(ctx: ComposeContext): Record<string, string> {
@@ -83,7 +125,7 @@ function labels(ctx: ComposeContext): Record<string, string> {
 }
 
 function minioObjects(ctx: ComposeContext, target: BackupTarget): Record<string, KubeObject> {
-  const providerConfigRef = { name: ctx.platform.backup.providerConfig };
+  const providerConfigRef = { name: target.providerConfig };
   // provider-minio's kinds are cluster-scoped: the bucket name, unique by construction, names all three.
   const metadata = { name: target.bucket, labels: labels(ctx) };
   return {
@@ -127,7 +169,7 @@ function awsObjects(ctx: ComposeContext, target: BackupTarget): Record<string, K
         forProvider: { region: target.region, forceDestroy: false },
         // Without Delete, deleting the claim leaves the bucket and its backups in place.
         managementPolicies: ['Observe', 'Create', 'Update', 'LateInitialize'],
-        providerConfigRef: { kind: 'ClusterProviderConfig', name: ctx.platform.backup.providerConfig },
+        providerConfigRef: { kind: 'ClusterProviderConfig', name: target.providerConfig },
       },
     },
   };
@@ -136,8 +178,7 @@ function awsObjects(ctx: ComposeContext, target: BackupTarget): Record<string, K
 /** The bucket and what it needs; nothing when the claim turns backups off or the platform's bucket is shared. */
 export function backupResources(ctx: ComposeContext, target: BackupTarget): ComposedSet {
   if (!ctx.instance.parameters.backup.enabled) return {};
-  const storage = ctx.platform.backup.storage;
-  if (storage === 'bucket') return {};
-  const objects = storage === 'minio' ? minioObjects(ctx, target) : awsObjects(ctx, target);
+  if (target.storage === 'bucket') return {};
+  const objects = target.storage === 'minio' ? minioObjects(ctx, target) : awsObjects(ctx, target);
   return Object.fromEntries(Object.entries(objects).map(([key, object]) => [key, { object, ready: managedResourceReady(ctx, key) }]));
 }

@@ -1,8 +1,9 @@
 /** Everything one claim composes, engine first, then what every engine shares: credentials, secrets, network, status. */
 import type { FieldError } from '../api/errors.js';
 import { backupResources, backupTarget } from './backup.js';
+import { connectionSecretKey, isConnectionSecretKey, refusedTransitions } from './changes.js';
 import { connectionValues, prefixedKey, secretObject } from './connection.js';
-import { CONNECTION_SECRET_KEY, SUPERUSER, SUPERUSER_SECRET_KEY, superuserPassword } from './credentials.js';
+import { SUPERUSER, SUPERUSER_SECRET_KEY, superuserPassword } from './credentials.js';
 import { blockedSetting } from '../api/blocked-settings.js';
 import { chooseEngine } from '../engines/choose.js';
 import type { DatabaseEngine } from '../engines/engine.js';
@@ -30,7 +31,14 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   const requirements = { ...engine.requirements(ctx), ...userRequirements(ctx) };
   const superuserSecret = objectName(instance, 'superuser');
   const connectionSecret = p.connectionSecret.name ?? objectName(instance, 'connection');
-  const errors: FieldError[] = [...userGrantErrors(p), ...engineSettingErrors(ctx, engine), ...engine.refusedChanges(ctx)];
+  // A new name is a new key: Crossplane creates the Secret under its new name and deletes the old one.
+  const connectionKey = connectionSecretKey(ctx, connectionSecret);
+  const errors: FieldError[] = [
+    ...userGrantErrors(p),
+    ...engineSettingErrors(ctx, engine),
+    ...engine.refusedChanges(ctx),
+    ...refusedTransitions(ctx),
+  ];
   const prefix = p.connectionSecret.keyPrefix;
   const password = superuserPassword(ctx, engine.databaseKey, prefix ? prefixedKey(prefix, 'password') : 'password');
   if (!password.ok) errors.push(password.error);
@@ -56,9 +64,9 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   const resources: ComposedSet = {
     ...engineResources,
     [SUPERUSER_SECRET_KEY]: { object: superuserObject, ready: observedExists(ctx, SUPERUSER_SECRET_KEY) },
-    [CONNECTION_SECRET_KEY]: {
+    [connectionKey]: {
       object: secretObject(instance, connectionSecret, connection),
-      ready: observedExists(ctx, CONNECTION_SECRET_KEY),
+      ready: observedExists(ctx, connectionKey),
     },
     [NETWORK_POLICY_KEY]: { object: networkPolicy(ctx, engine), ready: observedExists(ctx, NETWORK_POLICY_KEY) },
     ...(backup ? backupResources(ctx, backup) : {}),
@@ -90,7 +98,7 @@ function nameClash(resources: ComposedSet): FieldError | undefined {
     const id = `${object.kind}/${object.metadata.name}`;
     const other = seen.get(id);
     if (other) {
-      const path = [key, other].includes(CONNECTION_SECRET_KEY) ? 'spec.parameters.connectionSecret.name' : `spec.parameters`;
+      const path = [key, other].some(isConnectionSecretKey) ? 'spec.parameters.connectionSecret.name' : `spec.parameters`;
       return { path, message: `${object.kind} "${object.metadata.name}" would be composed twice (${other} and ${key}); choose another name` };
     }
     seen.set(id, key);

@@ -25,6 +25,20 @@ export function fitName(name: string, max = MAX_NAME): string {
   return `${name.slice(0, max - hash.length - 1).replace(/-+$/, '')}-${hash}`;
 }
 
+/** What the API server accepts as a label value: 63 characters at most, alphanumeric at both ends. */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/**
+ * A label value made from any text: the text itself when the API server accepts it, else its characters the API server
+ * accepts, cut to fit, with a hash of the whole so two texts never share a value.
+ */
+export function labelValue(text: string): string {
+  if (text.length <= MAX_NAME && LABEL_VALUE.test(text)) return text;
+  const hash = shortHash(text);
+  const kept = text.replace(/[^-A-Za-z0-9_.]/g, '-').slice(0, MAX_NAME - hash.length - 1).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return kept ? `${kept}-${hash}` : hash;
+}
+
 /** A DNS-1035 label from the claim name: claim names may contain dots and start with a digit; Service names can't. */
 export function baseName(instance: Instance): string {
   let name = instance.claimName.toLowerCase().replace(/[^a-z0-9-]/g, '-');

@@ -17,7 +17,7 @@ import type { Parameters, Privilege } from '../api/schema.js';
 import { connectionValues, prefixedKey, secretObject, type Endpoint } from './connection.js';
 import { keptPassword, SUPERUSER } from './credentials.js';
 import { commonLabels } from './labels.js';
-import { objectName, shortHash } from './names.js';
+import { labelValue, objectName, shortHash } from './names.js';
 import { managedResourceReady, observedExists } from './readiness.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from './types.js';
 
@@ -195,7 +195,7 @@ function userObjects(ctx: ComposeContext, endpoint: Endpoint, user: Parameters['
   const values = connectionValues(endpoint, { database, username: user.name, password }, prefix);
   return {
     [secretKey]: {
-      object: secretObject(ctx.instance, secretName, values, { 'dbaas.dev/user': kubePart(user.name) }),
+      object: secretObject(ctx.instance, secretName, values, { 'dbaas.dev/user': labelValue(kubePart(user.name)) }),
       ready: observedExists(ctx, secretKey),
     },
     [keys.role(user.name)]: {

@@ -1,5 +1,5 @@
 import type { Instance } from '../../src/api/parse.js';
-import { baseName, fitName, objectName } from '../../src/compose/names.js';
+import { baseName, fitName, labelValue, objectName } from '../../src/compose/names.js';
 
 const instance = (claimName: string) => ({ claimName, namespace: 'ns', xrName: `${claimName}-abcde` }) as Instance;
 
@@ -33,5 +33,19 @@ describe('names', () => {
 
   it('is deterministic', () => {
     expect(objectName(instance('x'.repeat(90)), 'connection')).toBe(objectName(instance('x'.repeat(90)), 'connection'));
+  });
+
+  it.each([
+    ['billing_app', 'billing_app'],
+    ['my.db', 'my.db'],
+    ['', ''],
+    // 70 characters (a 63-character SQL name with `_` made a Kubernetes name part): cut to 54, a hash of the whole
+    ['u'.repeat(49) + '-x' + '-abcdef' + 'y'.repeat(12), 'u'.repeat(49) + '-x-ab-'],
+    ['-leading-and-trailing-', 'leading-and-trailing-'],
+  ])('label value for %j starts %j and is one the API server accepts', (text, start) => {
+    const value = labelValue(text);
+    expect(value.startsWith(start)).toBe(true);
+    expect(value.length).toBeLessThanOrEqual(63);
+    expect(value).toMatch(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/);
   });
 });

@@ -246,6 +246,32 @@ function restoreProblems(ctx: ComposeContext): FieldError[] {
   return [{ path: `${path}.${field}`, message: choice.message }];
 }
 
+/**
+ * A restore is read when the cluster is created. Afterwards the claim may drop it, but not add or change it: the
+ * cluster was made from what its initialData says, and a claim saying otherwise would be ignored.
+ */
+function restoreChanges(ctx: ComposeContext, observed: Json): FieldError[] {
+  const restore = ctx.instance.parameters.restore;
+  if (!restore) return [];
+  const path = 'spec.parameters.restore';
+  const fromBackup = at(observed, 'spec', 'initialData', 'restore', 'fromBackup') as Json | undefined;
+  if (!fromBackup) return [{ path, message: 'the instance exists and was not created from a backup; a restore is read only at creation: remove it, or restore into a new instance' }];
+  const made = `the instance was created from backup "${String(fromBackup['name'])}"`;
+  const pointInTime = at(fromBackup, 'pointInTimeRecovery', 'restoreToTimestamp');
+  const source = backups(ctx).find((b) => b.name === fromBackup['name']);
+  const errors: FieldError[] = [];
+  if (source && source.cluster !== sourceClusterName(ctx, restore.fromInstance)) {
+    errors.push({ path: `${path}.fromInstance`, message: `${made}, not from instance "${restore.fromInstance}"; a restore is read only at creation` });
+  }
+  if (restore.backupName !== undefined && restore.backupName !== fromBackup['name']) {
+    errors.push({ path: `${path}.backupName`, message: `${made}; a restore is read only at creation` });
+  }
+  if ((restore.pointInTime ?? undefined) !== (pointInTime ?? undefined)) {
+    errors.push({ path: `${path}.pointInTime`, message: `${made}${pointInTime ? ` up to ${String(pointInTime)}` : ''}; a restore is read only at creation` });
+  }
+  return errors;
+}
+
 /** Things StackGres can't do in place: shrink a volume, or jump a major version by editing the cluster. */
 function refusedChanges(ctx: ComposeContext): FieldError[] {
   const observed = observedCluster(ctx);
@@ -260,6 +286,16 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
       message: `the disk can grow but not shrink: it is ${current}, the claim asks for ${wanted}`,
     });
   }
+  // Unsetting it is refused by the XRD only: the function can't tell a claim that dropped it from a default the
+  // operator filled in, and composing without it moves no volume.
+  const storageClass = at(observed, 'spec', 'pods', 'persistentVolume', 'storageClass');
+  if (p.storageClass !== undefined && storageClass !== p.storageClass) {
+    errors.push({
+      path: 'spec.parameters.storageClass',
+      message: `the volumes exist in ${typeof storageClass === 'string' ? `StorageClass "${storageClass}"` : "the cluster's default StorageClass"}; it can not be changed`,
+    });
+  }
+  errors.push(...restoreChanges(ctx, observed));
   const currentVersion = at(observed, 'spec', 'postgres', 'version');
   const currentMajor = typeof currentVersion === 'string' ? Number.parseInt(currentVersion, 10) : NaN;
   if (Number.isInteger(currentMajor) && currentMajor !== p.version) {
