@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { blockedSetting } from './blocked-settings.js';
 import type { FieldError } from './errors.js';
-import { RESERVED_DATABASES, RESERVED_ROLES, RESERVED_ROLE_PREFIX } from './names.js';
+import { APP_DATABASE, APP_ROLE, RESERVED_DATABASES, RESERVED_ROLES, RESERVED_ROLE_PREFIX } from './names.js';
 import type { Parameters } from './schema.js';
 
 const P = 'spec.parameters';
@@ -17,6 +17,7 @@ export function validateParameters(p: Parameters): FieldError[] {
     ...checkReplication(p),
     ...checkDatabases(p),
     ...checkUsers(p),
+    ...checkAppLogin(p),
     ...checkSettings(p),
     ...checkSchedule(p),
     ...checkCidrs(p),
@@ -87,6 +88,27 @@ function checkUsers(p: Parameters): FieldError[] {
       }
     });
   });
+  return errors;
+}
+
+/** The instance Secret's user must be listed; a listed "app" must not collide with the owner made for the first database. */
+function checkAppLogin(p: Parameters): FieldError[] {
+  const errors: FieldError[] = [];
+  const user = p.connectionSecret.user;
+  if (user !== undefined && !p.users.some((u) => u.name === user)) {
+    errors.push({ path: `${P}.connectionSecret.user`, message: `"${user}" is not listed in ${P}.users` });
+  }
+  const first = p.databases[0]?.name ?? APP_DATABASE;
+  const owned = p.users.some((u) => u.grants.some((g) => g.privileges === 'owner' && g.database === first));
+  const app = p.users.findIndex((u) => u.name === APP_ROLE);
+  if (app >= 0 && !owned) {
+    errors.push({
+      path: `${P}.users[${app}].name`,
+      message:
+        `no user owns database "${first}", so the function creates role "${APP_ROLE}" as its owner: ` +
+        `grant this user owner on "${first}", or choose another name`,
+    });
+  }
   return errors;
 }
 

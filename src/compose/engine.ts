@@ -13,6 +13,7 @@ import type { ComposeContext, ComposedSet, RequiredSelector } from './types.js';
 export interface EngineObservation {
   readonly ready: boolean;
   readonly failed: boolean;
+  /** Instances that are ready (pass their readiness check), not merely running pods. */
   readonly instancesReady: number;
   /** The running version when the engine reports it, e.g. "17.4". */
   readonly version?: string;
@@ -29,7 +30,10 @@ export interface EngineInputs {
 }
 
 export interface DatabaseEngine {
-  /** Composition key of the object that holds the data: while it exists, nothing may reset its credentials. */
+  /**
+   * Composition key of the object that holds the data: while it exists, nothing may reset its credentials. It is
+   * composed only once every other object compose() returns, and the superuser Secret, are observed (instance.ts).
+   */
   readonly databaseKey: string;
   /** Ports applications connect to, and the port Prometheus scrapes. */
   readonly clientPorts: readonly number[];

@@ -9,10 +9,13 @@ import { NETWORK_POLICY_KEY, networkPolicy } from './network.js';
 import { objectName } from './names.js';
 import { observedExists } from './readiness.js';
 import { instanceStatus, readyCondition } from './status.js';
-import { userGrantErrors, userRequirements, userResources } from './users.js';
+import { homeDatabase, userGrantErrors, userPasswords, userRequirements, userResources } from './users.js';
+import { connectionUser, withAppLogin } from './app-login.js';
 import type { ComposeContext, Composition, ComposedSet } from './types.js';
 
-export function composeInstance(ctx: ComposeContext): Composition {
+export function composeInstance(claimed: ComposeContext): Composition {
+  // The claim's users and databases, with the application's own database and role where it lists none (app-login.ts).
+  const ctx: ComposeContext = { ...claimed, instance: { ...claimed.instance, parameters: withAppLogin(claimed.instance.parameters) } };
   const { instance } = ctx;
   const p = instance.parameters;
   const engine = engineFor(p.engine);
@@ -25,10 +28,22 @@ export function composeInstance(ctx: ComposeContext): Composition {
   const prefix = p.connectionSecret.keyPrefix;
   const password = superuserPassword(ctx, engine.databaseKey, prefix ? prefixedKey(prefix, 'password') : 'password');
   if (!password.ok) errors.push(password.error);
+  const appUser = connectionUser(p);
+  const passwords = new Map<string, string>();
+  for (const [user, outcome] of userPasswords(ctx, appUser.name)) {
+    if (outcome.ok) passwords.set(user, outcome.password);
+    else errors.push(outcome.error);
+  }
   if (errors.length > 0 || !password.ok) return { ok: false, errors };
 
   const endpoint = engine.endpoint(ctx);
-  const login = { database: p.databases[0]?.name ?? 'postgres', username: SUPERUSER, password: password.password };
+  // The application's login: a role that owns its database, never the superuser (README, "Least privilege").
+  const first = p.databases[0]!.name;
+  const login = {
+    database: appUser.grants.some((g) => g.database === first) ? first : homeDatabase(p, appUser),
+    username: appUser.name,
+    password: passwords.get(appUser.name)!,
+  };
   const connection = connectionValues(endpoint, login, prefix);
   // The superuser Secret is what StackGres bootstraps from, and has the keys provider-sql's ProviderConfig reads.
   const superuser = {
@@ -41,7 +56,7 @@ export function composeInstance(ctx: ComposeContext): Composition {
   const backup = p.backup.enabled ? backupTarget(ctx) : undefined;
   const engineResources = engine.compose(ctx, { superuserSecretName: superuserSecret, ...(backup ? { backup } : {}) });
   const superuserObject = secretObject(instance, superuserSecret, superuser);
-  const database = engineResources[engine.databaseKey];
+  const database = withheldUntilInputsExist(ctx, engineResources, engine.databaseKey, [SUPERUSER_SECRET_KEY]);
   const resources: ComposedSet = {
     ...engineResources,
     [SUPERUSER_SECRET_KEY]: { object: superuserObject, ready: observedExists(ctx, SUPERUSER_SECRET_KEY) },
@@ -54,6 +69,7 @@ export function composeInstance(ctx: ComposeContext): Composition {
     ...monitoringResources(ctx, engine),
     ...userResources(ctx, {
       endpoint,
+      passwords,
       superuserSecret: { key: SUPERUSER_SECRET_KEY, object: superuserObject },
       ...(database ? { database: { key: engine.databaseKey, object: database.object } } : {}),
     }),
@@ -70,6 +86,27 @@ export function composeInstance(ctx: ComposeContext): Composition {
     warnings: [],
     requirements,
   };
+}
+
+/**
+ * The database object reads its superuser Secret, profile, config and storage when it is created. Composed in the
+ * same call as them, it can land while one of them doesn't (Crossplane stops at the first failed apply): a cluster
+ * whose Secret was never written would have no password anyone knows, and every later call would be refused. So it
+ * is composed only once everything else the engine composes, and `inputs`, are observed; once it exists it is always
+ * composed. Removes it from `engineResources` while it waits and returns what remains of it.
+ */
+function withheldUntilInputsExist(
+  ctx: ComposeContext,
+  engineResources: ComposedSet,
+  databaseKey: string,
+  inputs: readonly string[],
+): ComposedSet[string] | undefined {
+  const database = engineResources[databaseKey];
+  if (!database || observedExists(ctx, databaseKey)) return database;
+  const needed = [...Object.keys(engineResources).filter((key) => key !== databaseKey), ...inputs];
+  if (needed.every((key) => observedExists(ctx, key))) return database;
+  delete engineResources[databaseKey];
+  return undefined;
 }
 
 /** Two composed objects of one kind with one name would fight over it; only the claim's chosen secret name can cause it. */

@@ -1,10 +1,11 @@
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../../src/function.js';
 import { seededRandom } from '../../src/util/random.js';
-import { claim, firstRequest, observeDesired, runningClusterStatus, secretValue, steadyRequest, type Doc } from '../support/requests.js';
+import { claim, firstRequest, observeDesired, runningClusterStatus, secretValue, steadyRequest, withInputsObserved, type Doc } from '../support/requests.js';
 
 type Rsp = ReturnType<typeof runFunction>;
-const render = (parameters: Doc) => runFunction(firstRequest(claim(parameters, 'shop', 'team-a')), { random: seededRandom('u') });
+// The answer once the first one was applied: the Roles and the SGCluster wait for their Secrets to exist.
+const render = (parameters: Doc) => runFunction(withInputsObserved(firstRequest(claim(parameters, 'shop', 'team-a')), 'u'), { random: seededRandom('u') });
 const object = (rsp: ReturnType<typeof runFunction>, key: string) => rsp.desired!.resources[key]?.resource as Doc | undefined;
 const forProvider = (rsp: ReturnType<typeof runFunction>, key: string) => (object(rsp, key)!['spec'] as Doc)['forProvider'] as Doc;
 
@@ -129,10 +130,25 @@ describe('users and databases', () => {
     expect(analyst(runFunction(steady))).toEqual([]);
   });
 
-  it('composes the ProviderConfig even with no users and no databases, so emptying the lists tears down in order', () => {
+  it('with no users and no databases, composes the ProviderConfig and the default database "app" owned by role "app"', () => {
     const rsp = render({});
     expect(object(rsp, 'sql-provider-config')).toBeDefined();
-    expect(Object.keys(rsp.desired!.resources).filter((k) => k.startsWith('sql-') && k !== 'sql-provider-config')).toEqual([]);
+    expect(Object.keys(rsp.desired!.resources).filter((k) => k.startsWith('sql-') || k.startsWith('user-') || k.startsWith('usage-')).sort()).toEqual([
+      'sql-database-app',
+      'sql-grant-app-private',
+      'sql-grant-postgres-private',
+      'sql-grant-template1-private',
+      'sql-provider-config',
+      'sql-role-app',
+      'usage-sg-cluster',
+      'usage-superuser-secret',
+      'usage-user-secret-app',
+      'user-secret-app',
+    ]);
+  });
+
+  it.each(['postgres', 'template1'])('revokes CONNECT on %s from PUBLIC: only the superuser connects to it', (db) => {
+    expect(forProvider(render({}), `sql-grant-${db}-private`)).toEqual({ database: db, privileges: ['ALL'], revokePublicOnDb: true, role: 'postgres' });
   });
 
   it('keeps each user secret until its role is gone when the claim is deleted (Usage)', () => {
