@@ -21,6 +21,7 @@ import type { FieldError } from '../api/errors.js';
 import type { Parameters, Privilege } from '../api/schema.js';
 import { connectionValues, prefixedKey, secretObject, type Endpoint } from './connection.js';
 import { CONNECTION_SECRET_KEY, lockedPassword, SUPERUSER, type PasswordOutcome, type PasswordSource } from './credentials.js';
+import { APP_ROLE } from './app-login.js';
 import { commonLabels } from './labels.js';
 import { objectName, shortHash } from './names.js';
 import { managedResourceReady, observedExists } from './readiness.js';
@@ -29,8 +30,14 @@ import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '
 export const SQL_API_VERSION = 'postgresql.sql.m.crossplane.io/v1alpha1';
 export const SQL_PROVIDER_CONFIG_KEY = 'sql-provider-config';
 const EXTERNAL_NAME = 'crossplane.io/external-name';
-/** Orphan on removal: deleting a Database object never drops the data (see README). */
+/**
+ * Orphan on removal: deleting a Database object never drops the data, nor does deleting the application's role, which
+ * owns its tables (see README). The "private" grants are kept too: revoking what the owner and the superuser hold
+ * anyway would change nothing. Objects without the Delete policy are released without connecting to the database, so
+ * a claim whose database never came up (or is already gone) deletes cleanly.
+ */
 const KEEP_ON_DELETE = ['Observe', 'Create', 'Update', 'LateInitialize'];
+const KEEP: Record<string, unknown> = { managementPolicies: KEEP_ON_DELETE };
 
 export const keys = {
   role: (user: string) => `sql-role-${user}`,
@@ -134,7 +141,14 @@ function databaseObjects(ctx: ComposeContext): ComposedSet {
   for (const db of PLATFORM_DATABASES) {
     const key = keys.private(db);
     out[key] = {
-      object: managed(ctx, 'Grant', sqlObjectNames.object(ctx, key), { database: db, privileges: ['ALL'], revokePublicOnDb: true, role: SUPERUSER }),
+      object: managed(
+        ctx,
+        'Grant',
+        sqlObjectNames.object(ctx, key),
+        { database: db, privileges: ['ALL'], revokePublicOnDb: true, role: SUPERUSER },
+        undefined,
+        KEEP,
+      ),
       ready: managedResourceReady(ctx, key),
     };
   }
@@ -144,19 +158,21 @@ function databaseObjects(ctx: ComposeContext): ComposedSet {
     const forProvider = owner ? { ownerRef: { name: sqlObjectNames.role(ctx, owner) } } : { owner: SUPERUSER };
     const dbRef = { name: sqlObjectNames.database(ctx, db.name) };
     out[keys.database(db.name)] = {
-      object: managed(ctx, 'Database', dbRef.name, forProvider, db.name, { managementPolicies: KEEP_ON_DELETE }),
+      object: managed(ctx, 'Database', dbRef.name, forProvider, db.name, KEEP),
       ready: managedResourceReady(ctx, keys.database(db.name)),
     };
     const privateKey = keys.private(db.name);
     out[privateKey] = {
       // ALL, not CONNECT: provider-sql compares the whole privilege set, and the owner `postgres` holds all of them,
       // so a CONNECT grant would never be seen as done (found on a real server).
-      object: managed(ctx, 'Grant', sqlObjectNames.object(ctx, privateKey), {
-        databaseRef: dbRef,
-        privileges: ['ALL'],
-        revokePublicOnDb: true,
-        role: SUPERUSER,
-      }),
+      object: managed(
+        ctx,
+        'Grant',
+        sqlObjectNames.object(ctx, privateKey),
+        { databaseRef: dbRef, privileges: ['ALL'], revokePublicOnDb: true, role: SUPERUSER },
+        undefined,
+        KEEP,
+      ),
       ready: managedResourceReady(ctx, privateKey),
     };
     for (const extension of db.extensions) {
@@ -248,6 +264,7 @@ function userObjects(ctx: ComposeContext, endpoint: Endpoint, user: Parameters['
         sqlObjectNames.role(ctx, user.name),
         { passwordSecretRef: { name: secretName, key: 'password' }, privileges: { login: true, inherit: true } },
         user.name,
+        user.name === APP_ROLE ? KEEP : {},
       ),
       ready: managedResourceReady(ctx, roleKey),
     };

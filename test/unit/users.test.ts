@@ -151,6 +151,23 @@ describe('users and databases', () => {
     expect(forProvider(render({}), `sql-grant-${db}-private`)).toEqual({ database: db, privileges: ['ALL'], revokePublicOnDb: true, role: 'postgres' });
   });
 
+  // Released without connecting to the database: a claim whose database never came up deletes cleanly, and the role
+  // that owns the application's tables is never dropped by Crossplane.
+  it.each([
+    ['sql-database-app', true],
+    ['sql-role-app', true],
+    ['sql-grant-app-private', true],
+    ['sql-grant-postgres-private', true],
+    ['sql-grant-template1-private', true],
+  ])('%s is kept in PostgreSQL when deleted: %s', (key, kept) => {
+    const policies = (object(render({}), key)!['spec'] as Doc)['managementPolicies'];
+    expect(policies === undefined ? false : !(policies as string[]).includes('Delete')).toBe(kept);
+  });
+
+  it.each(['sql-role-analyst', 'sql-grant-analyst-orders-database'])('%s of a listed user is dropped when it leaves the claim', (key) => {
+    expect((object(render(app), key)!['spec'] as Doc)['managementPolicies']).toBeUndefined();
+  });
+
   it('keeps each user secret until its role is gone when the claim is deleted (Usage)', () => {
     const rsp = render(app);
     expect((object(rsp, 'usage-user-secret-analyst')!['spec'] as Doc)).toMatchObject({
