@@ -4,6 +4,8 @@
 #   - the SGCluster's status (Bootstrapped, pod count, running version);
 #   - the StatefulSet StackGres makes for the cluster (same name, StackGres' labels), with every replica ready in its
 #     status — the function counts ready instances from it, not from StackGres' pod count.
+#   - with the SQL part running (E2E_SQL != 0): the instance's DNS name and superuser password (sql.sh bootstrap),
+#     so that provider-sql makes the role and database every claim gets, which Ready waits for.
 # Used to time "claim applied → Ready"; 01-compose calls it with "statefulsets" after writing its own status.
 # Usage: simulate-operator.sh NAMESPACE [all|statefulsets]
 set -euo pipefail
@@ -13,6 +15,7 @@ for name in $(kubectl -n "$ns" get sgclusters -o jsonpath='{.items[*].metadata.n
   instances="$(kubectl -n "$ns" get sgcluster "$name" -o jsonpath='{.spec.instances}')"
   version="$(kubectl -n "$ns" get sgcluster "$name" -o jsonpath='{.spec.postgres.version}')"
   if [[ "$what" == all ]]; then
+    [[ "${E2E_SQL:-1}" == 0 ]] || "$(dirname "${BASH_SOURCE[0]}")/sql.sh" bootstrap "$ns" "$name" >/dev/null
     kubectl -n "$ns" patch sgcluster "$name" --type merge -p \
       "{\"status\":{\"conditions\":[{\"type\":\"Bootstrapped\",\"status\":\"True\",\"reason\":\"ClusterBootstrapped\"}],\"instances\":${instances},\"postgresVersion\":\"${version}.6\"}}" >/dev/null
   fi
