@@ -57,6 +57,7 @@ export function composeInstance(claimed: ComposeContext): Composition {
   const engineResources = engine.compose(ctx, { superuserSecretName: superuserSecret, ...(backup ? { backup } : {}) });
   const superuserObject = secretObject(instance, superuserSecret, superuser);
   const database = withheldUntilInputsExist(ctx, engineResources, engine.databaseKey, [SUPERUSER_SECRET_KEY]);
+  const observation = engine.observe(ctx);
   const resources: ComposedSet = {
     ...engineResources,
     [SUPERUSER_SECRET_KEY]: { object: superuserObject, ready: observedExists(ctx, SUPERUSER_SECRET_KEY) },
@@ -70,13 +71,13 @@ export function composeInstance(claimed: ComposeContext): Composition {
     ...userResources(ctx, {
       endpoint,
       passwords,
+      databaseUp: observation.instancesReady > 0,
       superuserSecret: { key: SUPERUSER_SECRET_KEY, object: superuserObject },
       ...(database ? { database: { key: engine.databaseKey, object: database.object } } : {}),
     }),
   };
   const clash = nameClash(resources);
   if (clash) return { ok: false, errors: [clash] };
-  const observation = engine.observe(ctx);
   return {
     ok: true,
     resources,

@@ -307,6 +307,12 @@ export interface UsersInput {
   /** From userPasswords, every one of them ok. */
   readonly passwords: ReadonlyMap<string, string>;
   readonly superuserSecret: { readonly key: string; readonly object: KubeObject };
+  /**
+   * Whether the database accepts connections (an instance is ready). Until it does, or until one of them exists,
+   * provider-sql's objects are not composed: they could only fail to connect, and a claim whose database never came
+   * up then has nothing that needs a connection to be deleted.
+   */
+  readonly databaseUp: boolean;
   /** Absent while the database object waits for its restore source to be read. */
   readonly database?: { readonly key: string; readonly object: KubeObject };
 }
@@ -385,7 +391,7 @@ function userSecretUsages(ctx: ComposeContext, users: ComposedSet): ComposedSet 
 export function userResources(ctx: ComposeContext, input: UsersInput): ComposedSet {
   const p = ctx.instance.parameters;
   const users: ComposedSet = Object.assign({}, ...p.users.map((u) => userObjects(ctx, input.endpoint, u, input.passwords.get(u.name)!)));
-  return {
+  const all: ComposedSet = {
     [SQL_PROVIDER_CONFIG_KEY]: {
       object: providerConfig(ctx, input.superuserSecret.object.metadata.name),
       ready: observedExists(ctx, SQL_PROVIDER_CONFIG_KEY),
@@ -396,4 +402,19 @@ export function userResources(ctx: ComposeContext, input: UsersInput): ComposedS
     ...userSecretUsages(ctx, users),
     ...usages(ctx, input.database ? [input.superuserSecret, input.database] : [input.superuserSecret]),
   };
+  if (input.databaseUp || Object.keys(ctx.observed.resources).some((key) => isSqlManaged(ctx.observed.resources[key]!))) return all;
+  // Waiting for the database: Roles, Databases, Grants, Extensions and the Usages that wait for them come later.
+  const waiting = new Set(Object.entries(all).filter(([, r]) => isSqlManaged(r.object)).map(([, r]) => r.object.metadata.name));
+  return Object.fromEntries(
+    Object.entries(all).filter(([, r]) => {
+      if (isSqlManaged(r.object)) return false;
+      const by = (r.object['spec'] as { by?: { apiVersion?: string; resourceRef?: { name?: string } } } | undefined)?.by;
+      return !(r.object.kind === 'Usage' && by?.apiVersion === SQL_API_VERSION && waiting.has(by.resourceRef?.name ?? ''));
+    }),
+  );
+}
+
+/** A provider-sql object that connects to the database (everything but its ProviderConfig). */
+function isSqlManaged(object: Record<string, unknown>): boolean {
+  return object['apiVersion'] === SQL_API_VERSION && object['kind'] !== 'ProviderConfig';
 }

@@ -74,20 +74,20 @@ export function readyStatefulSets(rsp: RunFunctionResponse, ready: number): RunF
 }
 
 /**
- * A request in steady state: everything composed exists, the cluster runs with every instance ready. Objects that
- * wait for others (the SGCluster, Roles) appear one answer later, so answers are fed back until nothing new comes.
+ * A request in steady state: everything composed exists, the cluster runs with every instance ready, providers report
+ * their objects Ready. Objects that wait for others (the SGCluster for its inputs, Roles for their Secrets, provider-sql
+ * objects for the database) appear in later answers, so answers are fed back until nothing new comes.
  */
 export function steadyRequest(claimDoc: Doc, seed = 'test'): RunFunctionRequest {
   const random = seededRandom(seed);
   const instances = Number(((claimDoc['spec'] as Doc)['parameters'] as Doc)['instances'] ?? 1);
   let req = firstRequest(claimDoc);
   let rsp = runFunction(req, { random });
-  for (let pass = 0; pass < 5; pass++) {
-    const composed = Object.keys(rsp.desired?.resources ?? {}).length;
+  // 1: the SGCluster; 2: it runs, its StatefulSet is asked for; 3: provider-sql's objects; 4: they are Ready.
+  for (let pass = 0; pass < 4; pass++) {
     req = observeDesired(req, rsp, runningClusterStatus(instances));
-    rsp = runFunction(req, { random });
     req.requiredResources = { ...req.requiredResources, ...readyStatefulSets(rsp, instances) };
-    if (Object.keys(rsp.desired?.resources ?? {}).length === composed) break;
+    rsp = runFunction(req, { random });
   }
   return observeDesired(req, rsp, runningClusterStatus(instances));
 }

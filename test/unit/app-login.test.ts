@@ -5,10 +5,11 @@
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../../src/function.js';
 import { seededRandom } from '../../src/util/random.js';
-import { claim, firstRequest, secretValue, steadyRequest, withInputsObserved, type Doc } from '../support/requests.js';
+import { claim, firstRequest, secretValue, steadyRequest, type Doc } from '../support/requests.js';
 
 type Rsp = ReturnType<typeof runFunction>;
-const render = (parameters: Doc): Rsp => runFunction(withInputsObserved(firstRequest(claim(parameters, 'shop', 'team-a'))), { random: seededRandom('a') });
+// Steady state: the Roles wait for their Secrets, provider-sql's objects for the database.
+const render = (parameters: Doc): Rsp => runFunction(steadyRequest(claim(parameters, 'shop', 'team-a'), 'a'), { random: seededRandom('a') });
 const forProvider = (rsp: Rsp, key: string) => ((rsp.desired!.resources[key]?.resource?.['spec'] as Doc | undefined)?.['forProvider'] as Doc | undefined);
 const roles = (rsp: Rsp) => Object.keys(rsp.desired!.resources).filter((k) => k.startsWith('sql-role-')).sort();
 const fatal = (rsp: Rsp) => rsp.results.find((r) => r.severity === Severity.SEVERITY_FATAL)?.message;

@@ -89,4 +89,27 @@ describe('half-applied first reconciles', () => {
     expect(rsp.desired!.resources['sql-role-app']).toBeDefined();
     expect(rsp.desired!.resources['user-secret-app']!.resource!['data']).toEqual(secret.resource!['data']);
   });
+
+  // provider-sql's objects wait for the database: before it, they could only fail to connect, and a claim whose
+  // database never came up would hold objects that need a connection to be deleted.
+  it.each<[string, (req: ReturnType<typeof observing>) => void, boolean]>([
+    ['no instance ready yet (StatefulSet not read)', (req) => (req.requiredResources = {}), false],
+    ['the cluster is still bootstrapping', (req) => ((req.observed!.resources['sg-cluster']!.resource as Doc)['status'] = { conditions: [] }), false],
+    ['an instance is ready', () => undefined, true],
+  ])('SQL objects: %s → composed %s', (_name, change, composed) => {
+    const req = observing([...INPUTS, 'sg-cluster', 'user-secret-app', 'connection-secret']);
+    change(req);
+    const rsp = runFunction(req);
+    const sql = ['sql-role-app', 'sql-database-app', 'sql-grant-app-private', 'sql-grant-postgres-private', 'usage-user-secret-app'];
+    expect(sql.map((k) => rsp.desired!.resources[k] !== undefined)).toEqual(sql.map(() => composed));
+    expect(rsp.desired!.resources['sql-provider-config']).toBeDefined();
+  });
+
+  it('SQL objects that exist stay composed when the database stops reporting ready instances', () => {
+    const req = observing([...INPUTS, 'sg-cluster', 'user-secret-app', 'connection-secret', 'sql-role-app', 'sql-database-app']);
+    req.requiredResources = {};
+    const rsp = runFunction(req);
+    expect(rsp.desired!.resources['sql-role-app']).toBeDefined();
+    expect(rsp.desired!.resources['sql-database-app']).toBeDefined();
+  });
 });

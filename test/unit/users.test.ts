@@ -1,11 +1,11 @@
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../../src/function.js';
 import { seededRandom } from '../../src/util/random.js';
-import { claim, firstRequest, observeDesired, runningClusterStatus, secretValue, steadyRequest, withInputsObserved, type Doc } from '../support/requests.js';
+import { claim, observeDesired, runningClusterStatus, secretValue, steadyRequest, type Doc } from '../support/requests.js';
 
 type Rsp = ReturnType<typeof runFunction>;
-// The answer once the first one was applied: the Roles and the SGCluster wait for their Secrets to exist.
-const render = (parameters: Doc) => runFunction(withInputsObserved(firstRequest(claim(parameters, 'shop', 'team-a')), 'u'), { random: seededRandom('u') });
+// Steady state: the Roles wait for their Secrets, provider-sql's objects for the database.
+const render = (parameters: Doc) => runFunction(steadyRequest(claim(parameters, 'shop', 'team-a'), 'u'), { random: seededRandom('u') });
 const object = (rsp: ReturnType<typeof runFunction>, key: string) => rsp.desired!.resources[key]?.resource as Doc | undefined;
 const forProvider = (rsp: ReturnType<typeof runFunction>, key: string) => (object(rsp, key)!['spec'] as Doc)['forProvider'] as Doc;
 
