@@ -155,7 +155,7 @@ function requirementsOut(selectors: Readonly<Record<string, RequiredSelector>>):
   const resources: NonNullable<RunFunctionResponse['requirements']>['resources'] = {};
   for (const key of Object.keys(selectors).sort()) {
     const s = selectors[key]!;
-    resources[key] = { apiVersion: s.apiVersion, kind: s.kind, namespace: s.namespace, matchLabels: { labels: {} } };
+    resources[key] = { apiVersion: s.apiVersion, kind: s.kind, namespace: s.namespace, matchLabels: { labels: { ...(s.matchLabels ?? {}) } } };
   }
   return { extraResources: {}, resources, schemas: {} };
 }

@@ -71,14 +71,21 @@ export interface Rendered {
   readonly documents: Doc[];
 }
 
-/** What Crossplane's required-resources fetcher would list from the cluster: every match of kind and namespace. */
+/** What Crossplane's required-resources fetcher would list from the cluster: every match of kind, namespace and labels. */
 function fetchRequired(req: RunFunctionRequest, rsp: RunFunctionResponse, cluster: readonly Doc[]): boolean {
   const selectors = rsp.requirements?.resources ?? {};
   if (Object.keys(selectors).every((key) => req.requiredResources[key] !== undefined)) return false;
   for (const [key, selector] of Object.entries(selectors)) {
     const items = cluster.filter((doc) => {
       const metadata = (doc['metadata'] ?? {}) as Doc;
-      return doc['apiVersion'] === selector.apiVersion && doc['kind'] === selector.kind && metadata['namespace'] === selector.namespace;
+      const labels = (metadata['labels'] ?? {}) as Doc;
+      const wanted = Object.entries(selector.matchLabels?.labels ?? {});
+      return (
+        doc['apiVersion'] === selector.apiVersion &&
+        doc['kind'] === selector.kind &&
+        metadata['namespace'] === selector.namespace &&
+        wanted.every(([k, v]) => labels[k] === v)
+      );
     });
     req.requiredResources[key] = { items: items.map((resource) => ({ resource, connectionDetails: {}, ready: 0 })) };
   }

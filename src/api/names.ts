@@ -7,6 +7,13 @@ export const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 export const RESERVED_ROLES = ['postgres', 'authenticator', 'replicator', 'public', 'pg_monitor', 'none'] as const;
 export const RESERVED_ROLE_PREFIX = 'pg_';
 
+/**
+ * Least privilege by default: an instance's application logs in as role `app`, owner of database `app`, unless the
+ * claim lists databases (then the owner of the first) or names a user for its connection Secret.
+ */
+export const APP_DATABASE = 'app';
+export const APP_ROLE = 'app';
+
 /** Databases that always exist and that a claim must not create or drop. */
 export const RESERVED_DATABASES = ['postgres', 'template0', 'template1'] as const;
 

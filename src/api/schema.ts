@@ -8,6 +8,8 @@ import { ENGINE_NAMES, type EngineName } from '../engines/index.js';
 import { blockedSettingsCel } from './blocked-settings.js';
 import {
   CRON_SCHEDULE,
+  APP_DATABASE,
+  APP_ROLE,
   DNS_LABEL,
   DNS_SUBDOMAIN,
   EXTENSION_NAME,
@@ -174,7 +176,10 @@ export const parametersSchema = z
       .max(32)
       .default([])
       .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
-      .describe('Databases to create. The first one is the database of the instance connection secret.'),
+      .describe(
+        `Databases to create; "${APP_DATABASE}" when none is listed. The first one is the database of the instance connection ` +
+          `secret; when no user owns it, role "${APP_ROLE}" is created as its owner.`,
+      ),
     users: z
       .array(user)
       .max(64)
@@ -269,6 +274,14 @@ export const parametersSchema = z
           .regex(KEY_PREFIX, 'must be upper case letters, digits and _, starting with a letter, e.g. "PG"')
           .optional()
           .describe('Also write upper-case twelve-factor keys with this prefix, e.g. "PG" gives PG_HOST, PG_URL.'),
+        user: z
+          .string()
+          .max(63)
+          .regex(SQL_IDENTIFIER, 'must name a user listed in spec.parameters.users')
+          .optional()
+          .describe(
+            'The listed user this Secret logs in as; the owner of the first database when unset. Never the superuser.',
+          ),
       })
       .strict()
       .prefault({})
@@ -292,6 +305,20 @@ export const parametersSchema = z
       {
         rule: '!has(self.users) || self.users.all(u, !has(u.grants) || u.grants.all(g, has(self.databases) && self.databases.exists(d, d.name == g.database)))',
         message: 'every users[].grants[].database must be listed in databases',
+        fieldPath: '.users',
+      },
+      {
+        rule: '!has(self.connectionSecret) || !has(self.connectionSecret.user) || (has(self.users) && self.users.exists(u, u.name == self.connectionSecret.user))',
+        message: 'connectionSecret.user must name a user listed in users',
+        fieldPath: '.connectionSecret.user',
+      },
+      {
+        // Without an owner among the users, the first database gets role "app" as its owner (README, "Least
+        // privilege"): a listed user of that name would be a second, different "app".
+        rule:
+          `!has(self.users) || !self.users.exists(u, u.name == '${APP_ROLE}') || self.users.exists(u, has(u.grants) && u.grants.exists(g, g.privileges == 'owner' && ` +
+          `g.database == (has(self.databases) && size(self.databases) > 0 ? self.databases[0].name : '${APP_DATABASE}')))`,
+        message: `a user named "${APP_ROLE}" is the owner the function creates for the first database when no user owns it: grant it owner on the first database, or choose another name`,
         fieldPath: '.users',
       },
     ),

@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { blockedSetting } from './blocked-settings.js';
 import type { FieldError } from './errors.js';
-import { RESERVED_DATABASES, RESERVED_ROLES, RESERVED_ROLE_PREFIX } from './names.js';
+import { APP_DATABASE, APP_ROLE, RESERVED_DATABASES, RESERVED_ROLES, RESERVED_ROLE_PREFIX } from './names.js';
 import { PLANS } from './plans.js';
 import type { Parameters } from './schema.js';
 import { catalogueFor, checkSetting, settingBytes } from './settings.js';
@@ -30,6 +30,7 @@ export function validateParameters(p: Parameters, broken: ReadonlySet<string> = 
     ...(ok('replication', 'instances') ? checkReplication(p) : []),
     ...(ok('databases') ? checkDatabases(p) : []),
     ...(ok('users', 'databases') ? checkUsers(p) : []),
+    ...(ok('users', 'databases', 'connectionSecret') ? checkAppLogin(p) : []),
     ...(ok('postgresql') ? checkSettings(p, { values: ok('version'), memory: ok('version', 'size') }, warnings) : []),
     ...(ok('backup') ? checkSchedule(p) : []),
     ...(ok('network') ? checkCidrs(p) : []),
@@ -96,6 +97,27 @@ function checkUsers(p: Parameters): FieldError[] {
       }
     });
   });
+  return errors;
+}
+
+/** The instance Secret's user must be listed; a listed "app" must not collide with the owner made for the first database. */
+function checkAppLogin(p: Parameters): FieldError[] {
+  const errors: FieldError[] = [];
+  const user = p.connectionSecret.user;
+  if (user !== undefined && !p.users.some((u) => u.name === user)) {
+    errors.push({ path: `${P}.connectionSecret.user`, message: `"${user}" is not listed in ${P}.users` });
+  }
+  const first = p.databases[0]?.name ?? APP_DATABASE;
+  const owned = p.users.some((u) => u.grants.some((g) => g.privileges === 'owner' && g.database === first));
+  const app = p.users.findIndex((u) => u.name === APP_ROLE);
+  if (app >= 0 && !owned) {
+    errors.push({
+      path: `${P}.users[${app}].name`,
+      message:
+        `no user owns database "${first}", so the function creates role "${APP_ROLE}" as its owner: ` +
+        `grant this user owner on "${first}", or choose another name`,
+    });
+  }
   return errors;
 }
 

@@ -53,6 +53,22 @@ function runningCloudNativePG(object: Doc): Doc {
   };
 }
 
+/** The StatefulSet StackGres makes for a running cluster, all its instances ready. */
+function statefulSets(observed: readonly Doc[]): Doc[] {
+  return observed
+    .filter((d) => d['kind'] === 'SGCluster')
+    .map((cluster) => {
+      const { name, namespace } = cluster['metadata'] as { name: string; namespace: string };
+      const replicas = (cluster['spec'] as Doc)['instances'];
+      return {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name, namespace, labels: { app: 'StackGresCluster', 'stackgres.io/cluster-name': name } },
+        status: { replicas, readyReplicas: replicas },
+      };
+    });
+}
+
 export function goldenRenders(repo: string): Record<string, string> {
   const input = compositionInput(join(repo, 'compositions/xpostgresqlinstances.dbaas.dev.yaml'));
   const extra = readDocuments(join(repo, 'test/fixtures/cluster.yaml'));
@@ -64,8 +80,16 @@ export function goldenRenders(repo: string): Record<string, string> {
     const composite = claimToComposite(claim);
     const options = { ...(input ? { input } : {}), extra, random: seededRandom(`golden/${name}`) };
     const first = render(composite, options);
-    const observed = first.documents.filter((d) => d['kind'] !== 'Result' && d !== first.documents[0]).map((d) => running(d, String((composite['metadata'] as Doc)['name'])));
-    const steady = render(composite, { ...options, observed });
+    // Some objects wait for others to exist (the SGCluster for its Secret and config, a Role for its Secret): feed
+    // each answer back as observed until nothing new is composed.
+    let steady = first;
+    for (let pass = 0; pass < 5; pass++) {
+      const observed = steady.documents.filter((d) => d['kind'] !== 'Result' && d !== steady.documents[0]).map((d) => running(d, String((composite['metadata'] as Doc)['name'])));
+      const next = render(composite, { ...options, observed, extra: [...extra, ...statefulSets(observed)] });
+      const done = toYaml(next.documents) === toYaml(steady.documents);
+      steady = next;
+      if (done) break;
+    }
     const yaml = (docs: Doc[]) => docs.map((d) => `---\n${toYaml(d)}`).join('');
     out[join('test/golden', `${name}.first.yaml`)] = yaml(first.documents);
     out[join('test/golden', `${name}.steady.yaml`)] = yaml(steady.documents);

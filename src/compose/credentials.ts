@@ -36,13 +36,23 @@ export function observedSecretValue(
   return value === '' ? undefined : value;
 }
 
+/** Where a kept password may be read back from. */
+export interface PasswordSource {
+  readonly key: string;
+  readonly field: string;
+  /** Read only while that Secret logs in as this role: the instance's connection Secret changes hands. */
+  readonly username?: string;
+}
+
 /** The first value found in the observed Secrets, in order; a new password only when none holds one. */
 export function keptPassword(
   ctx: ComposeContext,
-  sources: readonly { readonly key: string; readonly field: string }[],
+  sources: readonly PasswordSource[],
 ): { readonly password: string; readonly generated: boolean } {
   for (const source of sources) {
-    const value = observedSecretValue(ctx.observed.resources[source.key], source.field);
+    const secret = ctx.observed.resources[source.key];
+    if (source.username !== undefined && observedSecretValue(secret, 'username') !== source.username) continue;
+    const value = observedSecretValue(secret, source.field);
     if (value !== undefined) return { password: value, generated: false };
   }
   return { password: generatePassword(ctx.random), generated: true };
@@ -53,26 +63,38 @@ export type PasswordOutcome =
   | { readonly ok: false; readonly error: FieldError };
 
 /**
- * @param databaseKey composition key of the object whose existence proves the database was created
- * @param connectionPasswordKey the key of the superuser password in the connection secret (prefix-aware)
+ * A password that must never change once something knows it: read back from `sources`, made anew only while the
+ * object that takes it (`userKey`: the database, a role) doesn't exist. That object is composed only once the Secret
+ * holding the password is observed, so a first apply that half fails can't end here; a deleted Secret can.
  */
-export function superuserPassword(ctx: ComposeContext, databaseKey: string, connectionPasswordKey: string): PasswordOutcome {
-  const kept = keptPassword(ctx, [
-    { key: SUPERUSER_SECRET_KEY, field: 'password' },
-    { key: CONNECTION_SECRET_KEY, field: connectionPasswordKey },
-    { key: CONNECTION_SECRET_KEY, field: 'password' },
-  ]);
-  if (!kept.generated) return { ok: true, ...kept };
-  if (ctx.observed.resources[databaseKey] !== undefined) {
-    return {
-      ok: false,
-      error: {
-        path: 'status',
-        message:
-          'the database exists but neither its superuser Secret nor its connection Secret can be read: ' +
-          'restore one of them (key "password") instead of letting a new password be generated',
-      },
-    };
+export function lockedPassword(
+  ctx: ComposeContext,
+  sources: readonly PasswordSource[],
+  userKey: string,
+  lost: string,
+): PasswordOutcome {
+  const kept = keptPassword(ctx, sources);
+  if (kept.generated && ctx.observed.resources[userKey] !== undefined) {
+    return { ok: false, error: { path: 'status', message: lost } };
   }
   return { ok: true, ...kept };
+}
+
+/**
+ * @param databaseKey composition key of the object whose existence proves the database was created
+ * @param connectionPasswordKey the key of the password in the connection secret (prefix-aware); read only while
+ *   that Secret still logs in as the superuser, as it did before applications got a role of their own
+ */
+export function superuserPassword(ctx: ComposeContext, databaseKey: string, connectionPasswordKey: string): PasswordOutcome {
+  return lockedPassword(
+    ctx,
+    [
+      { key: SUPERUSER_SECRET_KEY, field: 'password' },
+      { key: CONNECTION_SECRET_KEY, field: connectionPasswordKey, username: SUPERUSER },
+      { key: CONNECTION_SECRET_KEY, field: 'password', username: SUPERUSER },
+    ],
+    databaseKey,
+    'the database exists but neither its superuser Secret nor its connection Secret can be read: ' +
+      'restore one of them (key "password") instead of letting a new password be generated',
+  );
 }

@@ -12,17 +12,19 @@ import { NETWORK_POLICY_KEY, networkPolicy } from './network.js';
 import { objectName } from './names.js';
 import { observedExists } from './readiness.js';
 import { instanceStatus, readyCondition } from './status.js';
-import { userGrantErrors, userRequirements, userResources } from './users.js';
+import { homeDatabase, userGrantErrors, userPasswords, userRequirements, userResources } from './users.js';
+import { connectionUser, withAppLogin } from './app-login.js';
 import type { ComposeContext, Composition, ComposedSet } from './types.js';
 
 export function composeInstance(claimCtx: ComposeContext): Composition {
   const choice = chooseEngine(claimCtx.instance.parameters, claimCtx.platform, claimCtx.observed);
   if (!choice.ok) return { ok: false, errors: [choice.error] };
   const { engine } = choice;
-  // From here on the instance names its engine, and names leave room for that engine's suffixes.
+  // From here on the instance names its engine, and names leave room for that engine's suffixes; the claim's users
+  // and databases gain the application's own database and role where it lists none (app-login.ts).
   const instance = {
     ...claimCtx.instance,
-    parameters: { ...claimCtx.instance.parameters, engine: choice.name },
+    parameters: withAppLogin({ ...claimCtx.instance.parameters, engine: choice.name }),
     baseNameLimit: engine.maxBaseName,
   };
   const ctx: ComposeContext = { ...claimCtx, instance };
@@ -42,12 +44,28 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   const prefix = p.connectionSecret.keyPrefix;
   const password = superuserPassword(ctx, engine.databaseKey, prefix ? prefixedKey(prefix, 'password') : 'password');
   if (!password.ok) errors.push(password.error);
+  const appUser = connectionUser(p);
+  if (!appUser) {
+    errors.push({ path: 'spec.parameters.connectionSecret.user', message: `"${p.connectionSecret.user}" is not listed in spec.parameters.users` });
+    return { ok: false, errors };
+  }
+  const passwords = new Map<string, string>();
+  for (const [user, outcome] of userPasswords(ctx, appUser.name)) {
+    if (outcome.ok) passwords.set(user, outcome.password);
+    else errors.push(outcome.error);
+  }
   if (errors.length > 0 || !password.ok) return { ok: false, errors };
 
   const endpoint = engine.endpoint(ctx);
   // Applications go through the pooler when there is one; provider-sql (the superuser Secret) always to the primary.
   const clientEndpoint = engine.poolerEndpoint(ctx) ?? endpoint;
-  const login = { database: p.databases[0]?.name ?? 'postgres', username: SUPERUSER, password: password.password };
+  // The application's login: a role that owns its database, never the superuser (README, "Least privilege").
+  const first = p.databases[0]!.name;
+  const login = {
+    database: appUser.grants.some((g) => g.database === first) ? first : homeDatabase(p, appUser),
+    username: appUser.name,
+    password: passwords.get(appUser.name)!,
+  };
   const connection = connectionValues(clientEndpoint, login, prefix);
   // The superuser Secret is what the engine bootstraps from, and has the keys provider-sql's ProviderConfig reads.
   const superuser = {
@@ -60,7 +78,8 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   const backup = p.backup.enabled ? backupTarget(ctx) : undefined;
   const engineResources = engine.compose(ctx, { superuserSecretName: superuserSecret, ...(backup ? { backup } : {}) });
   const superuserObject = secretObject(instance, superuserSecret, superuser);
-  const database = engineResources[engine.databaseKey];
+  const database = withheldUntilInputsExist(ctx, engineResources, engine.databaseKey, [SUPERUSER_SECRET_KEY]);
+  const observation = engine.observe(ctx);
   const resources: ComposedSet = {
     ...engineResources,
     [SUPERUSER_SECRET_KEY]: { object: superuserObject, ready: observedExists(ctx, SUPERUSER_SECRET_KEY) },
@@ -73,13 +92,14 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
     ...monitoringResources(ctx, engine),
     ...userResources(ctx, {
       endpoint: clientEndpoint,
+      passwords,
+      databaseUp: observation.instancesReady > 0,
       superuserSecret: { key: SUPERUSER_SECRET_KEY, object: superuserObject },
       ...(database ? { database: { key: engine.databaseKey, object: database.object } } : {}),
     }),
   };
   const clash = nameClash(resources);
   if (clash) return { ok: false, errors: [clash] };
-  const observation = engine.observe(ctx);
   return {
     ok: true,
     resources,
@@ -89,6 +109,27 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
     warnings: [],
     requirements,
   };
+}
+
+/**
+ * The database object reads its superuser Secret, profile, config and storage when it is created. Composed in the
+ * same call as them, it can land while one of them doesn't (Crossplane stops at the first failed apply): a cluster
+ * whose Secret was never written would have no password anyone knows, and every later call would be refused. So it
+ * is composed only once everything else the engine composes, and `inputs`, are observed; once it exists it is always
+ * composed. Removes it from `engineResources` while it waits and returns what remains of it.
+ */
+function withheldUntilInputsExist(
+  ctx: ComposeContext,
+  engineResources: ComposedSet,
+  databaseKey: string,
+  inputs: readonly string[],
+): ComposedSet[string] | undefined {
+  const database = engineResources[databaseKey];
+  if (!database || observedExists(ctx, databaseKey)) return database;
+  const needed = [...Object.keys(engineResources).filter((key) => key !== databaseKey), ...inputs];
+  if (needed.every((key) => observedExists(ctx, key))) return database;
+  delete engineResources[databaseKey];
+  return undefined;
 }
 
 /** Two composed objects of one kind with one name would fight over it; only the claim's chosen secret name can cause it. */

@@ -44,6 +44,8 @@ export interface RequiredSelector {
   readonly apiVersion: string;
   readonly kind: string;
   readonly namespace: string;
+  /** Only objects with all these labels; every object of the kind when absent. */
+  readonly matchLabels?: Readonly<Record<string, string>>;
 }
 
 export interface ComposeContext {

@@ -10,12 +10,18 @@
  *   readOnly  → CONNECT on the database, USAGE on schema public, membership in pg_read_all_data
  * provider-sql can't grant on ALL TABLES IN SCHEMA nor ALTER DEFAULT PRIVILEGES, so table access comes from the
  * predefined roles. They span every database the role can connect to, so every claimed database also revokes
- * CONNECT from PUBLIC: a user reaches only the databases it was granted.
+ * CONNECT from PUBLIC: a user reaches only the databases it was granted. So do `postgres` and `template1`, which
+ * every instance has: only the superuser (the platform) connects to them.
+ *
+ * A Role is composed only once the Secret it reads its password from is observed, and a user's password is never
+ * made anew while its Role exists: provider-sql sets a role's password when it creates the role and never again, so
+ * a new password would lock the user out (credentials.ts, lockedPassword).
  */
 import type { FieldError } from '../api/errors.js';
 import type { Parameters, Privilege } from '../api/schema.js';
 import { connectionValues, prefixedKey, secretObject, type Endpoint } from './connection.js';
-import { keptPassword, SUPERUSER } from './credentials.js';
+import { CONNECTION_SECRET_KEY, lockedPassword, SUPERUSER, type PasswordOutcome, type PasswordSource } from './credentials.js';
+import { APP_ROLE } from './app-login.js';
 import { commonLabels } from './labels.js';
 import { labelValue, objectName, shortHash } from './names.js';
 import { managedResourceReady, observedExists } from './readiness.js';
@@ -24,8 +30,14 @@ import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '
 export const SQL_API_VERSION = 'postgresql.sql.m.crossplane.io/v1alpha1';
 export const SQL_PROVIDER_CONFIG_KEY = 'sql-provider-config';
 const EXTERNAL_NAME = 'crossplane.io/external-name';
-/** Orphan on removal: deleting a Database object never drops the data (see README). */
+/**
+ * Orphan on removal: deleting a Database object never drops the data, nor does deleting the application's role, which
+ * owns its tables (see README). The "private" grants are kept too: revoking what the owner and the superuser hold
+ * anyway would change nothing. Objects without the Delete policy are released without connecting to the database, so
+ * a claim whose database never came up (or is already gone) deletes cleanly.
+ */
 const KEEP_ON_DELETE = ['Observe', 'Create', 'Update', 'LateInitialize'];
+const KEEP: Record<string, unknown> = { managementPolicies: KEEP_ON_DELETE };
 
 export const keys = {
   role: (user: string) => `sql-role-${user}`,
@@ -121,27 +133,46 @@ function providerConfig(ctx: ComposeContext, superuserSecret: string): KubeObjec
 const owners = (p: Parameters) =>
   new Map(p.users.flatMap((u) => u.grants.filter((g) => g.privileges === 'owner').map((g) => [g.database, u.name] as const)));
 
+/** Databases every instance has; PUBLIC's CONNECT on them is revoked too (template0 takes no connections at all). */
+const PLATFORM_DATABASES = ['postgres', 'template1'] as const;
+
 function databaseObjects(ctx: ComposeContext): ComposedSet {
   const out: ComposedSet = {};
+  for (const db of PLATFORM_DATABASES) {
+    const key = keys.private(db);
+    out[key] = {
+      object: managed(
+        ctx,
+        'Grant',
+        sqlObjectNames.object(ctx, key),
+        { database: db, privileges: ['ALL'], revokePublicOnDb: true, role: SUPERUSER },
+        undefined,
+        KEEP,
+      ),
+      ready: managedResourceReady(ctx, key),
+    };
+  }
   const ownerOf = owners(ctx.instance.parameters);
   for (const db of ctx.instance.parameters.databases) {
     const owner = ownerOf.get(db.name);
     const forProvider = owner ? { ownerRef: { name: sqlObjectNames.role(ctx, owner) } } : { owner: SUPERUSER };
     const dbRef = { name: sqlObjectNames.database(ctx, db.name) };
     out[keys.database(db.name)] = {
-      object: managed(ctx, 'Database', dbRef.name, forProvider, db.name, { managementPolicies: KEEP_ON_DELETE }),
+      object: managed(ctx, 'Database', dbRef.name, forProvider, db.name, KEEP),
       ready: managedResourceReady(ctx, keys.database(db.name)),
     };
     const privateKey = keys.private(db.name);
     out[privateKey] = {
       // ALL, not CONNECT: provider-sql compares the whole privilege set, and the owner `postgres` holds all of them,
       // so a CONNECT grant would never be seen as done (found on a real server).
-      object: managed(ctx, 'Grant', sqlObjectNames.object(ctx, privateKey), {
-        databaseRef: dbRef,
-        privileges: ['ALL'],
-        revokePublicOnDb: true,
-        role: SUPERUSER,
-      }),
+      object: managed(
+        ctx,
+        'Grant',
+        sqlObjectNames.object(ctx, privateKey),
+        { databaseRef: dbRef, privileges: ['ALL'], revokePublicOnDb: true, role: SUPERUSER },
+        undefined,
+        KEEP,
+      ),
       ready: managedResourceReady(ctx, privateKey),
     };
     for (const extension of db.extensions) {
@@ -181,35 +212,64 @@ function grantObjects(ctx: ComposeContext, user: Parameters['users'][number]): C
   return out;
 }
 
-function userObjects(ctx: ComposeContext, endpoint: Endpoint, user: Parameters['users'][number]): ComposedSet {
+/** The database a user's Secret names: its first grant's, else the instance's first database. */
+export function homeDatabase(p: Parameters, user: Parameters['users'][number]): string {
+  return user.grants[0]?.database ?? p.databases[0]?.name ?? 'postgres';
+}
+
+/** Where a user's password is kept: its own Secret, and the instance's connection Secret while it logs in as this user. */
+function passwordSources(ctx: ComposeContext, user: string, connectionUser: string): PasswordSource[] {
+  const prefix = ctx.instance.parameters.connectionSecret.keyPrefix;
+  const fields = prefix ? [prefixedKey(prefix, 'password'), 'password'] : ['password'];
+  return [
+    ...fields.map((field) => ({ key: keys.userSecret(user), field })),
+    ...(user === connectionUser ? fields.map((field) => ({ key: CONNECTION_SECRET_KEY, field, username: user })) : []),
+  ];
+}
+
+/** Every user's password, made once (in the order of the list, so renders are deterministic) and then read back. */
+export function userPasswords(ctx: ComposeContext, connectionUser: string): Map<string, PasswordOutcome> {
+  return new Map(
+    ctx.instance.parameters.users.map((user) => [
+      user.name,
+      lockedPassword(
+        ctx,
+        passwordSources(ctx, user.name, connectionUser),
+        keys.role(user.name),
+        `the role "${user.name}" exists but neither its Secret nor the instance's connection Secret can be read: ` +
+          'restore one of them (key "password") instead of letting a new password be generated',
+      ),
+    ]),
+  );
+}
+
+function userObjects(ctx: ComposeContext, endpoint: Endpoint, user: Parameters['users'][number], password: string): ComposedSet {
   const p = ctx.instance.parameters;
-  const prefix = p.connectionSecret.keyPrefix;
   const secretKey = keys.userSecret(user.name);
+  const roleKey = keys.role(user.name);
   const secretName = sqlObjectNames.userSecret(ctx, user.name);
-  // Generated once, then read back: the Role reads it from this Secret, so it is the only copy.
-  const { password } = keptPassword(ctx, [
-    { key: secretKey, field: 'password' },
-    ...(prefix ? [{ key: secretKey, field: prefixedKey(prefix, 'password') }] : []),
-  ]);
-  const database = user.grants[0]?.database ?? 'postgres';
-  const values = connectionValues(endpoint, { database, username: user.name, password }, prefix);
-  return {
+  const values = connectionValues(endpoint, { database: homeDatabase(p, user), username: user.name, password }, p.connectionSecret.keyPrefix);
+  const out: ComposedSet = {
     [secretKey]: {
       object: secretObject(ctx.instance, secretName, values, { 'dbaas.dev/user': labelValue(kubePart(user.name)) }),
       ready: observedExists(ctx, secretKey),
     },
-    [keys.role(user.name)]: {
+  };
+  // The Role waits for its Secret: if the Role landed and the Secret didn't, its password would be lost for good.
+  if (observedExists(ctx, secretKey) || observedExists(ctx, roleKey)) {
+    out[roleKey] = {
       object: managed(
         ctx,
         'Role',
         sqlObjectNames.role(ctx, user.name),
         { passwordSecretRef: { name: secretName, key: 'password' }, privileges: { login: true, inherit: true } },
         user.name,
+        user.name === APP_ROLE ? KEEP : {},
       ),
-      ready: managedResourceReady(ctx, keys.role(user.name)),
-    },
-    ...grantObjects(ctx, user),
-  };
+      ready: managedResourceReady(ctx, roleKey),
+    };
+  }
+  return { ...out, ...grantObjects(ctx, user) };
 }
 
 /**
@@ -244,7 +304,15 @@ function usages(ctx: ComposeContext, of: readonly { key: string; object: KubeObj
 
 export interface UsersInput {
   readonly endpoint: Endpoint;
+  /** From userPasswords, every one of them ok. */
+  readonly passwords: ReadonlyMap<string, string>;
   readonly superuserSecret: { readonly key: string; readonly object: KubeObject };
+  /**
+   * Whether the database accepts connections (an instance is ready). Until it does, or until one of them exists,
+   * provider-sql's objects are not composed: they could only fail to connect, and a claim whose database never came
+   * up then has nothing that needs a connection to be deleted.
+   */
+  readonly databaseUp: boolean;
   /** Absent while the database object waits for its restore source to be read. */
   readonly database?: { readonly key: string; readonly object: KubeObject };
 }
@@ -310,7 +378,7 @@ function userSecretUsages(ctx: ComposeContext, users: ComposedSet): ComposedSet 
     {},
     ...ctx.instance.parameters.users.flatMap((user) => {
       const secret = users[keys.userSecret(user.name)]?.object;
-      return secret ? [usage(ctx, keys.userSecret(user.name), secret, { kind: 'Role', name: sqlObjectNames.role(ctx, user.name) })] : [];
+      return secret && users[keys.role(user.name)] ? [usage(ctx, keys.userSecret(user.name), secret, { kind: 'Role', name: sqlObjectNames.role(ctx, user.name) })] : [];
     }),
   );
 }
@@ -322,8 +390,8 @@ function userSecretUsages(ctx: ComposeContext, users: ComposedSet): ComposedSet 
  */
 export function userResources(ctx: ComposeContext, input: UsersInput): ComposedSet {
   const p = ctx.instance.parameters;
-  const users: ComposedSet = Object.assign({}, ...p.users.map((u) => userObjects(ctx, input.endpoint, u)));
-  return {
+  const users: ComposedSet = Object.assign({}, ...p.users.map((u) => userObjects(ctx, input.endpoint, u, input.passwords.get(u.name)!)));
+  const all: ComposedSet = {
     [SQL_PROVIDER_CONFIG_KEY]: {
       object: providerConfig(ctx, input.superuserSecret.object.metadata.name),
       ready: observedExists(ctx, SQL_PROVIDER_CONFIG_KEY),
@@ -334,4 +402,19 @@ export function userResources(ctx: ComposeContext, input: UsersInput): ComposedS
     ...userSecretUsages(ctx, users),
     ...usages(ctx, input.database ? [input.superuserSecret, input.database] : [input.superuserSecret]),
   };
+  if (input.databaseUp || Object.keys(ctx.observed.resources).some((key) => isSqlManaged(ctx.observed.resources[key]!))) return all;
+  // Waiting for the database: Roles, Databases, Grants, Extensions and the Usages that wait for them come later.
+  const waiting = new Set(Object.entries(all).filter(([, r]) => isSqlManaged(r.object)).map(([, r]) => r.object.metadata.name));
+  return Object.fromEntries(
+    Object.entries(all).filter(([, r]) => {
+      if (isSqlManaged(r.object)) return false;
+      const by = (r.object['spec'] as { by?: { apiVersion?: string; resourceRef?: { name?: string } } } | undefined)?.by;
+      return !(r.object.kind === 'Usage' && by?.apiVersion === SQL_API_VERSION && waiting.has(by.resourceRef?.name ?? ''));
+    }),
+  );
+}
+
+/** A provider-sql object that connects to the database (everything but its ProviderConfig). */
+function isSqlManaged(object: Record<string, unknown>): boolean {
+  return object['apiVersion'] === SQL_API_VERSION && object['kind'] !== 'ProviderConfig';
 }

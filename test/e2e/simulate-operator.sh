@@ -1,13 +1,39 @@
 #!/usr/bin/env bash
-# SIMULATED operator: no kubelet runs in the e2e control plane, so no StackGres pod does. This writes, for every
-# SGCluster in a namespace, the status StackGres writes once a cluster has bootstrapped. Used only to time
-# "claim applied → Ready"; the kuttl suites do the same in their own steps.
-# Usage: simulate-operator.sh NAMESPACE
+# SIMULATED operator: no kubelet runs in the e2e control plane, so no StackGres pod does. For every SGCluster in a
+# namespace this writes what StackGres and Kubernetes write once a cluster has bootstrapped and its pods are ready:
+#   - the SGCluster's status (Bootstrapped, pod count, running version);
+#   - the StatefulSet StackGres makes for the cluster (same name, StackGres' labels), with every replica ready in its
+#     status — the function counts ready instances from it, not from StackGres' pod count.
+#   - with the SQL part running (E2E_SQL != 0): the instance's DNS name and superuser password (sql.sh bootstrap),
+#     so that provider-sql makes the role and database every claim gets, which Ready waits for.
+# Used to time "claim applied → Ready"; 01-compose calls it with "statefulsets" after writing its own status.
+# Usage: simulate-operator.sh NAMESPACE [all|statefulsets]
 set -euo pipefail
 ns="$1"
+what="${2:-all}"
 for name in $(kubectl -n "$ns" get sgclusters -o jsonpath='{.items[*].metadata.name}'); do
   instances="$(kubectl -n "$ns" get sgcluster "$name" -o jsonpath='{.spec.instances}')"
   version="$(kubectl -n "$ns" get sgcluster "$name" -o jsonpath='{.spec.postgres.version}')"
-  kubectl -n "$ns" patch sgcluster "$name" --type merge -p \
-    "{\"status\":{\"conditions\":[{\"type\":\"Bootstrapped\",\"status\":\"True\",\"reason\":\"ClusterBootstrapped\"}],\"instances\":${instances},\"postgresVersion\":\"${version}.6\"}}" >/dev/null
+  if [[ "$what" == all ]]; then
+    [[ "${E2E_SQL:-1}" == 0 ]] || "$(dirname "${BASH_SOURCE[0]}")/sql.sh" bootstrap "$ns" "$name" >/dev/null
+    kubectl -n "$ns" patch sgcluster "$name" --type merge -p \
+      "{\"status\":{\"conditions\":[{\"type\":\"Bootstrapped\",\"status\":\"True\",\"reason\":\"ClusterBootstrapped\"}],\"instances\":${instances},\"postgresVersion\":\"${version}.6\"}}" >/dev/null
+  fi
+  # No StatefulSet controller runs here, so nothing makes pods or touches this status.
+  kubectl -n "$ns" apply -f - >/dev/null <<EOF
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: $name
+  labels: { app: StackGresCluster, stackgres.io/cluster-name: $name, stackgres.io/cluster: "true" }
+spec:
+  replicas: $instances
+  serviceName: $name
+  selector: { matchLabels: { app: StackGresCluster, stackgres.io/cluster-name: $name } }
+  template:
+    metadata: { labels: { app: StackGresCluster, stackgres.io/cluster-name: $name } }
+    spec: { containers: [{ name: patroni, image: simulated }] }
+EOF
+  kubectl -n "$ns" patch statefulset "$name" --subresource=status --type merge -p \
+    "{\"status\":{\"replicas\":${instances},\"readyReplicas\":${instances},\"availableReplicas\":${instances}}}" >/dev/null
 done

@@ -111,7 +111,9 @@ superuser_psql() {
 #   1. cluster DNS: <claim>.<ns>.svc.cluster.local (the endpoint in the claim's superuser Secret) resolves
 #      to the StackGres primary Service; here to 127.0.0.1, through the private /etc/hosts;
 #   2. StackGres bootstrap: the SGCluster's superuser password comes from the superuser Secret the
-#      function composes; here the local server's postgres role gets that password.
+#      function composes; here the local server's postgres role gets that password. A new instance has no
+#      role or database "app" yet (every claim gets them, and they are kept in PostgreSQL when a claim goes):
+#      an earlier claim's are dropped, as if this server were the claim's own.
 # Everything after this (provider-sql connecting as the superuser, creating roles, databases, grants) is real.
 sql_bootstrap() {
   local ns="$1" claim="$2" secret="$2-superuser" i json=""
@@ -130,6 +132,7 @@ sql_bootstrap() {
   [[ "$endpoint" == "$claim.$ns.svc.cluster.local" ]] || e2e_die "unexpected endpoint $endpoint"
   [[ "${E2E_PRIVATE_HOSTS:-0}" == "1" ]] || e2e_die "no private /etc/hosts: cannot make $endpoint resolve (needs unshare --mount)"
   grep -q "[[:space:]]$endpoint\$" /etc/hosts || printf '127.0.0.1 %s\n' "$endpoint" >>/etc/hosts
+  superuser_psql -q -c "DROP DATABASE IF EXISTS app WITH (FORCE)" -c "DROP ROLE IF EXISTS app" >/dev/null
   printf '%s\n' "ALTER ROLE postgres WITH PASSWORD :'pw';" | superuser_psql -q -v pw="$password" >/dev/null
   e2e_log "SIMULATED bootstrap of $ns/$claim: $endpoint -> 127.0.0.1, postgres password from $secret"
 }

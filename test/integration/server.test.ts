@@ -27,7 +27,7 @@ describe('plaintext (--insecure)', () => {
     const rsp = await call(server.port, grpc.credentials.createInsecure(), firstRequest(exampleClaim('full')));
     expect(rsp.results).toEqual([]);
     expect(Object.keys(rsp.desired!.resources)).toEqual(
-      expect.arrayContaining(['connection-secret', 'network-policy', 'sg-cluster', 'sql-role-billing_app', 'superuser-secret']),
+      expect.arrayContaining(['connection-secret', 'network-policy', 'sg-instance-profile', 'user-secret-billing_app', 'superuser-secret']),
     );
   });
 
@@ -93,13 +93,13 @@ describe('mTLS', () => {
   it('serves a client whose certificate the CA signed', async () => {
     const credentials = grpc.credentials.createSsl(pki.ca, pki.clientKey, pki.clientCert);
     const rsp = await call(server.port, credentials, firstRequest(claim({})));
-    expect(rsp.desired!.resources['sg-cluster']).toBeDefined();
+    expect(rsp.desired!.resources['superuser-secret']).toBeDefined();
   });
 
   it('serves Crossplane: a client certificate named like its CA, without key identifiers (OpenSSL calls it self-signed)', async () => {
     const credentials = grpc.credentials.createSsl(pki.ca, pki.crossplaneKey, pki.crossplaneCert);
     const rsp = await call(server.port, credentials, firstRequest(claim({})));
-    expect(rsp.desired!.resources['sg-cluster']).toBeDefined();
+    expect(rsp.desired!.resources['superuser-secret']).toBeDefined();
   });
 
   it('refuses a certificate signed by the CA for servers only', async () => {

@@ -69,12 +69,41 @@ export function observeDesired(req: RunFunctionRequest, rsp: RunFunctionResponse
   return { ...req, observed: { composite: req.observed!.composite, resources }, desired: { composite: undefined, resources: {} } };
 }
 
-/** A request in steady state: everything composed once exists, the cluster runs. */
+/**
+ * The request after the first answer was applied: the Secrets, profile and config exist, so the objects that wait for
+ * them (the SGCluster, each Role) are composed now.
+ */
+export function withInputsObserved(req: RunFunctionRequest, seed = 'test'): RunFunctionRequest {
+  return observeDesired(req, runFunction(req, { random: seededRandom(seed) }));
+}
+
+/** The StatefulSet of a running cluster, as the function asks for it (required resources), `ready` instances ready. */
+export function readyStatefulSets(rsp: RunFunctionResponse, ready: number): RunFunctionRequest['requiredResources'] {
+  const selector = rsp.requirements?.resources['sg-statefulsets'];
+  if (!selector) return {};
+  const labels = selector.matchLabels?.labels ?? {};
+  const name = labels['stackgres.io/cluster-name']!;
+  const resource = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace: selector.namespace, labels }, status: { readyReplicas: ready } };
+  return { 'sg-statefulsets': { items: [{ resource, connectionDetails: {}, ready: 0 }] } };
+}
+
+/**
+ * A request in steady state: everything composed exists, the cluster runs with every instance ready, providers report
+ * their objects Ready. Objects that wait for others (the SGCluster for its inputs, Roles for their Secrets, provider-sql
+ * objects for the database) appear in later answers, so answers are fed back until nothing new comes.
+ */
 export function steadyRequest(claimDoc: Doc, seed = 'test'): RunFunctionRequest {
-  const first = firstRequest(claimDoc);
-  const rsp = runFunction(first, { random: seededRandom(seed) });
+  const random = seededRandom(seed);
   const instances = Number(((claimDoc['spec'] as Doc)['parameters'] as Doc)['instances'] ?? 1);
-  return observeDesired(first, rsp, runningClusterStatus(instances));
+  let req = firstRequest(claimDoc);
+  let rsp = runFunction(req, { random });
+  // 1: the SGCluster; 2: it runs, its StatefulSet is asked for; 3: provider-sql's objects; 4: they are Ready.
+  for (let pass = 0; pass < 4; pass++) {
+    req = observeDesired(req, rsp, runningClusterStatus(instances));
+    req.requiredResources = { ...req.requiredResources, ...readyStatefulSets(rsp, instances) };
+    rsp = runFunction(req, { random });
+  }
+  return observeDesired(req, rsp, runningClusterStatus(instances));
 }
 
 export function secretValue(rsp: RunFunctionResponse, key: string, field: string): string | undefined {

@@ -1,7 +1,7 @@
 import { Severity, type RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../../src/function.js';
 import { cronIntervalSeconds, nightlySchedule, runsPerDay } from '../../src/util/cron.js';
-import { claim, firstRequest, observeDesired, runningClusterStatus, type Doc } from '../support/requests.js';
+import { claim, firstRequest, observeDesired, runningClusterStatus, withInputsObserved, type Doc } from '../support/requests.js';
 
 type Rsp = ReturnType<typeof runFunction>;
 const object = (rsp: Rsp, key: string) => rsp.desired!.resources[key]?.resource as Doc | undefined;
@@ -26,7 +26,7 @@ function withRequired(req: RunFunctionRequest, backups: Doc[], clusters: Doc[] =
 const run = (parameters: Doc, name = 'db', input?: Doc) => {
   const req = firstRequest(claim(parameters, name, 'team-a'));
   if (input) req.input = { ...req.input, platform: input };
-  return runFunction(withRequired(req, []));
+  return runFunction(withRequired(withInputsObserved(req), []));
 };
 
 describe('backups', () => {
@@ -129,7 +129,7 @@ describe('restore', () => {
   const source = { apiVersion: 'stackgres.io/v1', kind: 'SGCluster', metadata: { name: 'orders', namespace: 'team-a' } };
   const backups = [backup('nightly-1', 'orders', '2026-11-20T01:00:00Z'), backup('nightly-2', 'orders', '2026-11-21T01:00:00Z')];
   const restoreRun = (restore: Doc, sourceBackups = backups, clusters = [source]) =>
-    runFunction(withRequired(firstRequest(claim({ restore }, 'orders-copy', 'team-a')), sourceBackups, clusters));
+    runFunction(withRequired(withInputsObserved(firstRequest(claim({ restore }, 'orders-copy', 'team-a'))), sourceBackups, clusters));
   const fatal = (rsp: Rsp) => rsp.results.find((r) => r.severity === Severity.SEVERITY_FATAL)?.message;
 
   it.each([
@@ -168,7 +168,7 @@ describe('restore', () => {
   });
 
   it('once the cluster exists, keeps what it was restored from even when the source is gone', () => {
-    const first = withRequired(firstRequest(claim({ restore: { fromInstance: 'orders' } }, 'orders-copy', 'team-a')), backups, [source]);
+    const first = withRequired(withInputsObserved(firstRequest(claim({ restore: { fromInstance: 'orders' } }, 'orders-copy', 'team-a'))), backups, [source]);
     const created = runFunction(first);
     const later = withRequired(observeDesired(first, created, runningClusterStatus(1)), [], []);
     const rsp = runFunction(later);
@@ -177,7 +177,7 @@ describe('restore', () => {
   });
 
   it('says it is restoring while the cluster bootstraps', () => {
-    const first = withRequired(firstRequest(claim({ restore: { fromInstance: 'orders' } }, 'orders-copy', 'team-a')), backups, [source]);
+    const first = withRequired(withInputsObserved(firstRequest(claim({ restore: { fromInstance: 'orders' } }, 'orders-copy', 'team-a'))), backups, [source]);
     const rsp = runFunction(observeDesired(first, runFunction(first), { conditions: [] }));
     expect(rsp.conditions[0]!.message).toContain('restoring from a backup of instance "orders"');
   });

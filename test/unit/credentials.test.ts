@@ -1,7 +1,8 @@
 import { runFunction } from '../../src/function.js';
 import { generatePassword, PASSWORD_LENGTH } from '../../src/compose/credentials.js';
 import { seededRandom } from '../../src/util/random.js';
-import { claim, firstRequest, observeDesired, runningClusterStatus, secretValue, type Doc } from '../support/requests.js';
+import { Severity } from '@crossplane-org/function-sdk-typescript';
+import { claim, firstRequest, observeDesired, runningClusterStatus, secretValue, steadyRequest, type Doc } from '../support/requests.js';
 
 describe('superuser password', () => {
   it('is 32 base62 characters', () => {
@@ -24,7 +25,10 @@ describe('superuser password', () => {
     let req = firstRequest(claim({ instances: 1 }));
     let rsp = runFunction(req, { random: seededRandom('first') });
     const password = secretValue(rsp, 'superuser-secret', 'password');
+    const appPassword = secretValue(rsp, 'connection-secret', 'password');
     expect(password).toHaveLength(PASSWORD_LENGTH);
+    expect(appPassword).toHaveLength(PASSWORD_LENGTH);
+    expect(appPassword).not.toBe(password);
     for (let i = 0; i < 100; i++) {
       req = observeDesired(req, rsp, runningClusterStatus(1));
       // Each reconcile also changes the claim, and draws from a fresh random source: neither may move the password.
@@ -34,27 +38,41 @@ describe('superuser password', () => {
       rsp = runFunction(req, { random: seededRandom(`reconcile-${i}`) });
       expect(rsp.results).toEqual([]);
       expect(secretValue(rsp, 'superuser-secret', 'password')).toBe(password);
-      expect(secretValue(rsp, 'connection-secret', 'password')).toBe(password);
+      expect(secretValue(rsp, 'connection-secret', 'password')).toBe(appPassword);
+      expect(secretValue(rsp, 'user-secret-app', 'password')).toBe(appPassword);
     }
   });
 
-  it('is recovered from the connection secret when the superuser secret was deleted', () => {
-    const req = firstRequest(claim({}));
-    const rsp = runFunction(req, { random: seededRandom('x') });
-    const password = secretValue(rsp, 'superuser-secret', 'password');
-    const next = observeDesired(req, rsp, runningClusterStatus(1));
-    delete next.observed!.resources['superuser-secret'];
-    expect(secretValue(runFunction(next), 'superuser-secret', 'password')).toBe(password);
+  // Before applications got a role of their own, the connection Secret logged in as the superuser.
+  const legacyConnectionSecret = (req: ReturnType<typeof steadyRequest>, password: string, keys: string[]) => {
+    const data = req.observed!.resources['connection-secret']!.resource!['data'] as Doc;
+    for (const key of keys) data[key] = Buffer.from(key.endsWith('USERNAME') || key === 'username' ? 'postgres' : password).toString('base64');
+  };
+
+  it('is recovered from a connection secret that still logs in as the superuser when the superuser secret was deleted', () => {
+    const steady = steadyRequest(claim({}));
+    const password = secretValue(runFunction(steady), 'superuser-secret', 'password')!;
+    delete steady.observed!.resources['superuser-secret'];
+    legacyConnectionSecret(steady, password, ['username', 'password']);
+    expect(secretValue(runFunction(steady), 'superuser-secret', 'password')).toBe(password);
   });
 
   it('is recovered from prefixed keys when the claim uses a key prefix', () => {
-    const req = firstRequest(claim({ connectionSecret: { keyPrefix: 'DB' } }));
-    const rsp = runFunction(req, { random: seededRandom('x') });
-    const next = observeDesired(req, rsp, runningClusterStatus(1));
-    delete next.observed!.resources['superuser-secret'];
-    const data = (next.observed!.resources['connection-secret']!.resource!['data'] as Doc);
-    delete data['password'];
-    expect(secretValue(runFunction(next), 'superuser-secret', 'password')).toBe(secretValue(rsp, 'superuser-secret', 'password'));
+    const steady = steadyRequest(claim({ connectionSecret: { keyPrefix: 'DB' } }));
+    const password = secretValue(runFunction(steady), 'superuser-secret', 'password')!;
+    delete steady.observed!.resources['superuser-secret'];
+    legacyConnectionSecret(steady, password, ['username', 'DB_PASSWORD']);
+    delete (steady.observed!.resources['connection-secret']!.resource!['data'] as Doc)['password'];
+    expect(secretValue(runFunction(steady), 'superuser-secret', 'password')).toBe(password);
+  });
+
+  it("is never taken from the application's connection secret: with the cluster there and the superuser secret gone, it refuses", () => {
+    const steady = steadyRequest(claim({}));
+    delete steady.observed!.resources['superuser-secret'];
+    const rsp = runFunction(steady);
+    expect(rsp.results[0]).toMatchObject({ severity: Severity.SEVERITY_FATAL });
+    expect(rsp.results[0]!.message).toContain('status: the database exists but neither its superuser Secret nor its connection Secret can be read');
+    expect(rsp.desired!.resources).toEqual({});
   });
 
   it('is made anew while nothing exists yet (a first reconcile whose apply failed)', () => {

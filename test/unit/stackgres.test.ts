@@ -1,6 +1,6 @@
 import { Ready } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../../src/function.js';
-import { claim, firstRequest, observeDesired, runningClusterStatus, steadyRequest, type Doc } from '../support/requests.js';
+import { claim, firstRequest, observeDesired, readyStatefulSets, runningClusterStatus, steadyRequest, withInputsObserved, type Doc } from '../support/requests.js';
 
 const spec = (rsp: ReturnType<typeof runFunction>, key: string) => rsp.desired!.resources[key]!.resource!['spec'] as Doc;
 
@@ -11,13 +11,13 @@ describe('StackGres objects', () => {
     [{ size: { plan: 'large', memory: '12Gi' } }, { cpu: '4', memory: '12Gi' }, '100Gi'],
     [{ size: { cpu: '750m', disk: '1Ti' } }, { cpu: '750m', memory: '2Gi' }, '1Ti'],
   ])('size %j gives profile %j and disk %s', (parameters, profile, disk) => {
-    const rsp = runFunction(firstRequest(claim(parameters)));
+    const rsp = runFunction(withInputsObserved(firstRequest(claim(parameters))));
     expect(spec(rsp, 'sg-instance-profile')).toEqual(profile);
     expect((spec(rsp, 'sg-cluster')['pods'] as Doc)['persistentVolume']).toMatchObject({ size: disk });
   });
 
   it('wires the cluster to its profile, config and superuser secret', () => {
-    const rsp = runFunction(firstRequest(claim({ version: 15, instances: 3, storageClass: 'ssd' }, 'inv', 'wh')));
+    const rsp = runFunction(withInputsObserved(firstRequest(claim({ version: 15, instances: 3, storageClass: 'ssd' }, 'inv', 'wh'))));
     const cluster = spec(rsp, 'sg-cluster');
     expect(cluster).toMatchObject({
       instances: 3,
@@ -35,7 +35,7 @@ describe('StackGres objects', () => {
     [true, 'pod-monitor'],
     [false, undefined],
   ])('monitoring %s: our PodMonitor (%s), never StackGres autobind, so nothing is scraped twice', (enabled, key) => {
-    const rsp = runFunction(firstRequest(claim({ monitoring: { enabled } })));
+    const rsp = runFunction(withInputsObserved(firstRequest(claim({ monitoring: { enabled } }))));
     expect((spec(rsp, 'sg-cluster')['configurations'] as Doc)['observability']).toEqual({ prometheusAutobind: false });
     expect(Object.keys(rsp.desired!.resources).find((k) => k === 'pod-monitor')).toBe(key);
   });
@@ -44,11 +44,11 @@ describe('StackGres objects', () => {
     ['async', 2, { mode: 'async' }],
     ['sync', 3, { mode: 'sync', syncInstances: 1 }],
   ])('replication %s', (mode, instances, replication) => {
-    expect(spec(runFunction(firstRequest(claim({ instances, replication: { mode } }))), 'sg-cluster')['replication']).toEqual(replication);
+    expect(spec(runFunction(withInputsObserved(firstRequest(claim({ instances, replication: { mode } })))), 'sg-cluster')['replication']).toEqual(replication);
   });
 
   it('puts claim settings over the plan default for max_connections', () => {
-    const rsp = runFunction(firstRequest(claim({ postgresql: { settings: { max_connections: '333', work_mem: '8MB' } } })));
+    const rsp = runFunction(withInputsObserved(firstRequest(claim({ postgresql: { settings: { max_connections: '333', work_mem: '8MB' } } }))));
     expect(spec(rsp, 'sg-postgres-config')).toEqual({
       postgresVersion: '17',
       'postgresql.conf': { max_connections: '333', work_mem: '8MB' },
@@ -65,9 +65,15 @@ describe('StackGres objects', () => {
 });
 
 describe('readiness', () => {
-  const clusterReady = (status?: Doc, instances = 1) => {
-    const first = firstRequest(claim({ instances }));
-    const rsp = runFunction(observeDesired(first, runFunction(first), status));
+  /** The cluster created, StackGres reporting `status`, and a StatefulSet with `readyInstances` ready pods. */
+  const clusterReady = (status?: Doc, instances = 1, readyInstances = instances) => {
+    const first = withInputsObserved(firstRequest(claim({ instances })));
+    const created = runFunction(first);
+    const req = observeDesired(first, created, status);
+    req.requiredResources = readyStatefulSets(runFunction(req), readyInstances);
+    // Once an instance is ready, provider-sql's objects are composed; one more answer sees them Ready.
+    const then = observeDesired(req, runFunction(req), status);
+    const rsp = runFunction(then);
     return { rsp, ready: rsp.desired!.resources['sg-cluster']!.ready, condition: rsp.conditions[0]! };
   };
 
@@ -90,10 +96,40 @@ describe('readiness', () => {
   });
 
   it('waits for every instance', () => {
-    const { ready, condition, rsp } = clusterReady(runningClusterStatus(1), 3);
+    const { ready, condition, rsp } = clusterReady(runningClusterStatus(1), 3, 1);
     expect(ready).toBe(Ready.READY_FALSE);
-    expect(condition.message).toContain('1 of 3 instances running');
+    expect(condition.message).toContain('1 of 3 instances ready, 1 running');
     expect(rsp.desired!.composite!.resource!['status']).toMatchObject({ instances: 3, instancesReady: 1 });
+  });
+
+  // StackGres' status.instances counts pods, ready or not; the ready count is the StatefulSet's readyReplicas.
+  it.each([
+    ['3 pods, none ready', 3, 0, undefined, 0, '0 of 3 instances ready, 3 running'],
+    ['3 pods, 2 ready', 3, 2, undefined, 2, '2 of 3 instances ready, 3 running'],
+    ['3 pods, 3 ready', 3, 3, undefined, 3, 'the database accepts connections'],
+    ['4 pods during a roll, 4 ready: counted up to the claim', 4, 4, undefined, 3, 'the database accepts connections'],
+    ['3 pods, StatefulSet not read yet', 3, 3, 'unread', 0, '0 of 3 instances ready, 3 running'],
+    ['3 pods, StatefulSet without status', 3, 3, 'no-status', 0, '0 of 3 instances ready, 3 running'],
+  ])('counts ready instances, not pods: %s', (_name, pods, readyPods, statefulSet, instancesReady, message) => {
+    const first = withInputsObserved(firstRequest(claim({ instances: 3 })));
+    const req = observeDesired(first, runFunction(first), runningClusterStatus(pods));
+    const asked = runFunction(req);
+    expect(asked.requirements?.resources['sg-statefulsets']).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      namespace: 'team-a',
+      matchLabels: { labels: { app: 'StackGresCluster', 'stackgres.io/cluster-name': 'app-db' } },
+    });
+    if (statefulSet !== 'unread') req.requiredResources = readyStatefulSets(asked, readyPods);
+    if (statefulSet === 'no-status') delete (req.requiredResources['sg-statefulsets']!.items[0]!.resource as Doc)['status'];
+    // provider-sql's objects, composed once an instance is ready, seen Ready by the next answer
+    const rsp = runFunction(observeDesired(req, runFunction(req), runningClusterStatus(pods)));
+    expect(rsp.desired!.composite!.resource!['status']).toMatchObject({ instances: 3, instancesReady });
+    expect(rsp.conditions[0]!.message).toContain(message);
+  });
+
+  it('asks for the StatefulSet only once the cluster exists', () => {
+    expect(runFunction(firstRequest(claim({}))).requirements?.resources['sg-statefulsets']).toBeUndefined();
   });
 
   it('reports endpoint, port, running version and secret in the XR status', () => {

@@ -1,10 +1,11 @@
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../../src/function.js';
 import { seededRandom } from '../../src/util/random.js';
-import { claim, firstRequest, observeDesired, runningClusterStatus, secretValue, steadyRequest, type Doc } from '../support/requests.js';
+import { claim, observeDesired, runningClusterStatus, secretValue, steadyRequest, type Doc } from '../support/requests.js';
 
 type Rsp = ReturnType<typeof runFunction>;
-const render = (parameters: Doc) => runFunction(firstRequest(claim(parameters, 'shop', 'team-a')), { random: seededRandom('u') });
+// Steady state: the Roles wait for their Secrets, provider-sql's objects for the database.
+const render = (parameters: Doc) => runFunction(steadyRequest(claim(parameters, 'shop', 'team-a'), 'u'), { random: seededRandom('u') });
 const object = (rsp: ReturnType<typeof runFunction>, key: string) => rsp.desired!.resources[key]?.resource as Doc | undefined;
 const forProvider = (rsp: ReturnType<typeof runFunction>, key: string) => (object(rsp, key)!['spec'] as Doc)['forProvider'] as Doc;
 
@@ -129,10 +130,42 @@ describe('users and databases', () => {
     expect(analyst(runFunction(steady))).toEqual([]);
   });
 
-  it('composes the ProviderConfig even with no users and no databases, so emptying the lists tears down in order', () => {
+  it('with no users and no databases, composes the ProviderConfig and the default database "app" owned by role "app"', () => {
     const rsp = render({});
     expect(object(rsp, 'sql-provider-config')).toBeDefined();
-    expect(Object.keys(rsp.desired!.resources).filter((k) => k.startsWith('sql-') && k !== 'sql-provider-config')).toEqual([]);
+    expect(Object.keys(rsp.desired!.resources).filter((k) => k.startsWith('sql-') || k.startsWith('user-') || k.startsWith('usage-')).sort()).toEqual([
+      'sql-database-app',
+      'sql-grant-app-private',
+      'sql-grant-postgres-private',
+      'sql-grant-template1-private',
+      'sql-provider-config',
+      'sql-role-app',
+      'usage-sg-cluster',
+      'usage-superuser-secret',
+      'usage-user-secret-app',
+      'user-secret-app',
+    ]);
+  });
+
+  it.each(['postgres', 'template1'])('revokes CONNECT on %s from PUBLIC: only the superuser connects to it', (db) => {
+    expect(forProvider(render({}), `sql-grant-${db}-private`)).toEqual({ database: db, privileges: ['ALL'], revokePublicOnDb: true, role: 'postgres' });
+  });
+
+  // Released without connecting to the database: a claim whose database never came up deletes cleanly, and the role
+  // that owns the application's tables is never dropped by Crossplane.
+  it.each([
+    ['sql-database-app', true],
+    ['sql-role-app', true],
+    ['sql-grant-app-private', true],
+    ['sql-grant-postgres-private', true],
+    ['sql-grant-template1-private', true],
+  ])('%s is kept in PostgreSQL when deleted: %s', (key, kept) => {
+    const policies = (object(render({}), key)!['spec'] as Doc)['managementPolicies'];
+    expect(policies === undefined ? false : !(policies as string[]).includes('Delete')).toBe(kept);
+  });
+
+  it.each(['sql-role-analyst', 'sql-grant-analyst-orders-database'])('%s of a listed user is dropped when it leaves the claim', (key) => {
+    expect((object(render(app), key)!['spec'] as Doc)['managementPolicies']).toBeUndefined();
   });
 
   it('keeps each user secret until its role is gone when the claim is deleted (Usage)', () => {

@@ -29,6 +29,7 @@ export const STACKGRES_KEYS = {
 } as const;
 export const REQUIRED_BACKUPS = 'sg-backups';
 export const REQUIRED_CLUSTERS = 'sg-clusters';
+export const REQUIRED_STATEFULSETS = 'sg-statefulsets';
 const POSTGRES_PORT = 5432;
 
 type Json = Record<string, unknown>;
@@ -199,16 +200,26 @@ function observe(ctx: ComposeContext): EngineObservation {
   if (condition(observed, 'Bootstrapped')?.['status'] !== 'True') {
     return { ...base, ready: false, failed: false, instancesReady: 0, message: bootstrapping };
   }
-  const running = at(observed, 'status', 'instances');
-  const instancesReady = Math.min(typeof running === 'number' ? running : 0, wanted);
+  // status.instances counts the cluster's pods, ready or not; readiness is the StatefulSet's, which StackGres names
+  // after the cluster and whose pods' readiness check is Patroni's (PostgreSQL up, replica streaming).
+  const pods = at(observed, 'status', 'instances');
+  const statefulSet = (ctx.required[REQUIRED_STATEFULSETS] ?? []).find((s) => at(s, 'metadata', 'name') === clusterName(ctx));
+  const readyReplicas = at(statefulSet, 'status', 'readyReplicas');
+  const instancesReady = Math.min(typeof readyReplicas === 'number' ? readyReplicas : 0, wanted);
   const ready = instancesReady >= wanted;
+  const running = typeof pods === 'number' ? `, ${pods} running` : '';
   return {
     ...base,
     ready,
     failed: false,
     instancesReady,
-    message: ready ? 'available' : `${instancesReady} of ${wanted} instances running`,
+    message: ready ? 'available' : `${instancesReady} of ${wanted} instances ready${running}`,
   };
+}
+
+/** StackGres' labels on the cluster's pods and StatefulSet. */
+function podSelector(ctx: ComposeContext): Record<string, string> {
+  return { app: 'StackGresCluster', 'stackgres.io/cluster-name': clusterName(ctx) };
 }
 
 function requirements(ctx: ComposeContext): Record<string, RequiredSelector> {
@@ -217,6 +228,7 @@ function requirements(ctx: ComposeContext): Record<string, RequiredSelector> {
   const out: Record<string, RequiredSelector> = {};
   if (p.backup.enabled || p.restore) out[REQUIRED_BACKUPS] = { apiVersion: API_VERSION, kind: 'SGBackup', namespace };
   if (p.restore && !observedCluster(ctx)) out[REQUIRED_CLUSTERS] = { apiVersion: API_VERSION, kind: 'SGCluster', namespace };
+  if (observedCluster(ctx)) out[REQUIRED_STATEFULSETS] = { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace, matchLabels: podSelector(ctx) };
   return out;
 }
 
@@ -342,5 +354,5 @@ export const stackgres: DatabaseEngine<StackGresOptions> = {
     return out;
   },
   observe,
-  podSelector: (ctx) => ({ app: 'StackGresCluster', 'stackgres.io/cluster-name': clusterName(ctx) }),
+  podSelector,
 };
