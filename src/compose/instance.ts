@@ -4,6 +4,7 @@ import { backupResources, backupTarget } from './backup.js';
 import { connectionValues, prefixedKey, secretObject } from './connection.js';
 import { CONNECTION_SECRET_KEY, SUPERUSER, SUPERUSER_SECRET_KEY, superuserPassword } from './credentials.js';
 import { engineFor } from './engine.js';
+import { deletionProtectionLabels } from './labels.js';
 import { monitoringResources } from './monitoring.js';
 import { NETWORK_POLICY_KEY, networkPolicy } from './network.js';
 import { objectName } from './names.js';
@@ -39,7 +40,13 @@ export function composeInstance(ctx: ComposeContext): Composition {
   };
 
   const backup = p.backup.enabled ? backupTarget(ctx) : undefined;
-  const engineResources = engine.compose(ctx, { superuserSecretName: superuserSecret, ...(backup ? { backup } : {}) });
+  // What holds data (the database object and, through it, its volumes) carries the deletion-protection label.
+  const protection = deletionProtectionLabels(instance);
+  const engineResources = withLabels(
+    engine.compose(ctx, { superuserSecretName: superuserSecret, volumeLabels: protection, ...(backup ? { backup } : {}) }),
+    engine.databaseKey,
+    protection,
+  );
   const superuserObject = secretObject(instance, superuserSecret, superuser);
   const database = engineResources[engine.databaseKey];
   const resources: ComposedSet = {
@@ -70,6 +77,14 @@ export function composeInstance(ctx: ComposeContext): Composition {
     warnings: [],
     requirements,
   };
+}
+
+function withLabels(resources: ComposedSet, key: string, labels: Record<string, string>): ComposedSet {
+  const composed = resources[key];
+  if (!composed) return resources;
+  const { object } = composed;
+  const metadata = { ...object.metadata, labels: { ...object.metadata.labels, ...labels } };
+  return { ...resources, [key]: { ...composed, object: { ...object, metadata } } };
 }
 
 /** Two composed objects of one kind with one name would fight over it; only the claim's chosen secret name can cause it. */
