@@ -7,6 +7,7 @@ import { SUPERUSER, SUPERUSER_SECRET_KEY, superuserPassword } from './credential
 import { blockedSetting } from '../api/blocked-settings.js';
 import { chooseEngine } from '../engines/choose.js';
 import type { DatabaseEngine } from '../engines/engine.js';
+import { deletionProtectionLabels } from './labels.js';
 import { monitoringResources } from './monitoring.js';
 import { NETWORK_POLICY_KEY, networkPolicy } from './network.js';
 import { objectName } from './names.js';
@@ -76,7 +77,13 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   };
 
   const backup = p.backup.enabled ? backupTarget(ctx) : undefined;
-  const engineResources = engine.compose(ctx, { superuserSecretName: superuserSecret, ...(backup ? { backup } : {}) });
+  // What holds data (the database object and, through it, its volumes) carries the deletion-protection label.
+  const protection = deletionProtectionLabels(instance);
+  const engineResources = withLabels(
+    engine.compose(ctx, { superuserSecretName: superuserSecret, volumeLabels: protection, ...(backup ? { backup } : {}) }),
+    engine.databaseKey,
+    protection,
+  );
   const superuserObject = secretObject(instance, superuserSecret, superuser);
   const database = withheldUntilInputsExist(ctx, engineResources, engine.databaseKey, [SUPERUSER_SECRET_KEY]);
   const observation = engine.observe(ctx);
@@ -130,6 +137,14 @@ function withheldUntilInputsExist(
   if (needed.every((key) => observedExists(ctx, key))) return database;
   delete engineResources[databaseKey];
   return undefined;
+}
+
+function withLabels(resources: ComposedSet, key: string, labels: Record<string, string>): ComposedSet {
+  const composed = resources[key];
+  if (!composed) return resources;
+  const { object } = composed;
+  const metadata = { ...object.metadata, labels: { ...object.metadata.labels, ...labels } };
+  return { ...resources, [key]: { ...composed, object: { ...object, metadata } } };
 }
 
 /** Two composed objects of one kind with one name would fight over it; only the claim's chosen secret name can cause it. */

@@ -12,3 +12,15 @@ export function commonLabels(instance: Instance): Record<string, string> {
     'dbaas.dev/composite': labelValue(instance.xrName),
   };
 }
+
+/**
+ * The label deploy/deletion-protection.yaml matches on what holds data (the database object, its volumes): while it
+ * says "true", the API server refuses to delete them, whoever asks — also the namespace controller when the namespace
+ * is deleted. Lifting protection writes "false" rather than removing the label, because operators copy labels onto
+ * the volumes they made but never remove one (StackGres' PVC label fix-up only adds and overwrites).
+ */
+export const DELETION_PROTECTION_LABEL = 'dbaas.dev/deletion-protection';
+
+export function deletionProtectionLabels(instance: Instance): Record<string, string> {
+  return { [DELETION_PROTECTION_LABEL]: instance.parameters.deletionProtection ? 'true' : 'false' };
+}

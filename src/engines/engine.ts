@@ -33,6 +33,9 @@ export interface EngineInputs {
   readonly superuserSecretName: string;
   /** Undefined when the claim turns backups off. */
   readonly backup?: BackupTarget;
+  /** Labels for the volumes the operator makes (deletion protection, labels.ts): the engine passes them on through
+   *  whatever its database object offers for that. The database object itself is labelled by instance.ts. */
+  readonly volumeLabels: Record<string, string>;
 }
 
 /** The platform's options for one engine (Composition input `platform.engines.<name>`); every field has a default. */

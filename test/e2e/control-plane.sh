@@ -150,6 +150,7 @@ e2e_bg kube-apiserver kube-apiserver \
   --service-account-key-file "$W/pki/sa.pub" --service-account-signing-key-file "$W/pki/sa.key" \
   --service-cluster-ip-range 10.0.0.0/24 \
   --endpoint-reconciler-type none \
+  --enable-aggregator-routing \
   --enable-priority-and-fairness=false \
   --profiling=false \
   --v 1
@@ -174,10 +175,13 @@ current-context: e2e
 EOF
 e2e_wait_for "kube-apiserver /readyz" 180 kube-apiserver kubectl get --raw /readyz
 
-# --- kube-controller-manager (namespace deletion, GC, service accounts) ---------
+# --- kube-controller-manager (namespace deletion, GC, service accounts, ClusterRole aggregation) ---------
+# Each controller with its own ServiceAccount's credentials, as in a real cluster: the deletion-protection policy
+# tells the garbage collector from the namespace controller by their user names.
 e2e_bg kube-controller-manager kube-controller-manager \
   --kubeconfig "$KUBECONFIG" \
-  --controllers namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller \
+  --use-service-account-credentials \
+  --controllers namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,clusterrole-aggregation-controller,persistentvolumeclaim-protection-controller \
   --service-account-private-key-file "$W/pki/sa.key" --root-ca-file "$W/pki/ca.crt" \
   --leader-elect=false --bind-address 127.0.0.1 --secure-port 0 \
   --v 1
@@ -185,8 +189,16 @@ e2e_wait_for "the default ServiceAccount" 120 kube-controller-manager kubectl -n
 cp_ready=$(e2e_now)
 
 # --- Crossplane core (out of cluster) ----------------------------------------
+# ==== Crossplane as a real cluster runs it (crossplane-rbac.sh) ====
+# Its own chart's ServiceAccount and ClusterRoles (plus what aggregates to them: deploy/rbac.yaml, the RBAC manager's
+# roles), a token of that ServiceAccount, the RBAC manager running, and its webhooks on (Usages enforced), reached by
+# the API server through the crossplane-webhooks Service.
+# shellcheck source=crossplane-rbac.sh
+source "$E2E_DIR/crossplane-rbac.sh"
 export POD_NAMESPACE=crossplane-system POD_SERVICE_ACCOUNT=crossplane
 kubectl create namespace crossplane-system >/dev/null
+e2e_crossplane_rbac
+XP_MODULE_DIR="${E2E_CROSSPLANE_CRDS%/cluster/crds}"
 init_start=$(e2e_now)
 # (kong derives odd flag names for some fields, e.g. --cr-ds-path, --tlsca-secret-name:
 # the documented environment variables are used instead)
@@ -195,8 +207,11 @@ init_start=$(e2e_now)
 # the init container would be restarted). Retry a few times.
 init_ok=0
 for attempt in 1 2 3 4 5; do
-  if CRDS_PATH="$E2E_CROSSPLANE_CRDS" TLS_CA_SECRET_NAME=crossplane-root-ca TLS_CLIENT_SECRET_NAME=crossplane-tls-client \
-      crossplane core init --enable-webhooks=false >>"$W/logs/crossplane-init.log" 2>&1; then
+  if KUBECONFIG="$W/crossplane.kubeconfig" CRDS_PATH="$E2E_CROSSPLANE_CRDS" \
+      WEBHOOK_CONFIGS_PATH="$XP_MODULE_DIR/cluster/webhookconfigurations" \
+      WEBHOOK_SERVICE_NAME=crossplane-webhooks WEBHOOK_SERVICE_NAMESPACE=crossplane-system WEBHOOK_SERVICE_PORT=9443 \
+      TLS_CA_SECRET_NAME=crossplane-root-ca TLS_SERVER_SECRET_NAME=crossplane-tls-server TLS_CLIENT_SECRET_NAME=crossplane-tls-client \
+      crossplane core init >>"$W/logs/crossplane-init.log" 2>&1; then
     init_ok=1; break
   fi
   e2e_log "crossplane core init attempt $attempt failed: $(tail -n 1 "$W/logs/crossplane-init.log")"
@@ -206,8 +221,10 @@ if [[ $init_ok != 1 ]]; then
   tail -n 30 "$W/logs/crossplane-init.log" >&2
   e2e_die "crossplane core init failed"
 fi
+mkdir -p "$W/crossplane-server"
 for k in tls.crt tls.key ca.crt; do
   kubectl -n crossplane-system get secret crossplane-tls-client -o "jsonpath={.data.${k//./\\.}}" | base64 -d >"$W/crossplane-client/$k"
+  kubectl -n crossplane-system get secret crossplane-tls-server -o "jsonpath={.data.${k//./\\.}}" | base64 -d >"$W/crossplane-server/$k"
 done
 export E2E_CROSSPLANE_CA_DIR="$W/crossplane-ca"
 mkdir -p "$E2E_CROSSPLANE_CA_DIR"
@@ -216,14 +233,18 @@ for k in tls.crt tls.key; do
 done
 
 e2e_free_port XP_METRICS_PORT; e2e_free_port XP_HEALTH_PORT; e2e_free_port XP_WEBHOOK_PORT
-e2e_bg crossplane crossplane core start \
-  --enable-webhooks=false \
+e2e_crossplane_webhook_service "$XP_WEBHOOK_PORT"
+e2e_bg crossplane-rbac-manager env KUBECONFIG="$W/rbac-manager.kubeconfig" \
+  crossplane rbac start --provider-clusterrole=crossplane:allowed-provider-permissions
+e2e_bg crossplane env KUBECONFIG="$W/crossplane.kubeconfig" crossplane core start \
   --package-runtime=External \
+  --tls-server-certs-dir "$W/crossplane-server" \
   --tls-client-certs-dir "$W/crossplane-client" \
   --xpkg-cache-dir "$W/xpkg-cache" \
   --metrics-port "$XP_METRICS_PORT" --health-probe-port "$XP_HEALTH_PORT" --webhook-port "$XP_WEBHOOK_PORT" \
   ${E2E_CROSSPLANE_ARGS:-}
 e2e_wait_for "Crossplane health probe" 120 crossplane curl -sf "http://127.0.0.1:$XP_HEALTH_PORT/readyz"
+# ==== end of Crossplane as a real cluster runs it ====
 e2e_log "control plane ready: kube $(e2e_since "$start_all")s total (apiserver+kcm up after $(awk -v a="$start_all" -v b="$cp_ready" 'BEGIN{printf "%.1f", b-a}')s), crossplane init+start $(e2e_since "$init_start")s"
 E2E_WARM_START_SECONDS="$(e2e_since "$start_all")"
 export E2E_WARM_START_SECONDS

@@ -63,8 +63,8 @@ kubectl wait --for condition=Established --timeout 120s crd --all >/dev/null
 e2e_log "applied $n third-party CRDs from $E2E_CRDS_DIR"
 
 # What the repo ships for cluster admins (deploy/): the aggregated ClusterRole for Crossplane
-# and the deletion-protection ValidatingAdmissionPolicy. (Crossplane runs here as
-# system:masters, so this checks that the RBAC applies, not that it suffices; see README.md.)
+# and the deletion-protection ValidatingAdmissionPolicies. Crossplane runs with its chart's
+# ClusterRoles only (crossplane-rbac.sh), so deploy/rbac.yaml must grant all it composes.
 for f in "$E2E_REPO"/deploy/*.yaml; do
   [[ -f "$f" ]] || continue
   kubectl apply -f "$f" >/dev/null || e2e_die "applying $f failed"
@@ -197,6 +197,16 @@ fi
 if [[ "${E2E_SQL:-1}" == "1" ]]; then
   "$E2E_DIR/sql.sh" start
 fi
+
+# --- 6. the providers' ClusterRoles, as Crossplane's RBAC manager makes them for Provider packages -----
+# (their CRDs were applied above instead of installing the packages; see crossplane-rbac.sh)
+# shellcheck source=crossplane-rbac.sh
+source "$E2E_DIR/crossplane-rbac.sh"
+e2e_provider_package_roles provider-sql '^([a-z]+\.)?sql(\.m)?\.crossplane\.io$'
+e2e_provider_package_roles provider-kubernetes '^kubernetes(\.m)?\.crossplane\.io$'
+e2e_provider_package_roles provider-minio '^minio\.crossplane\.io$'
+e2e_provider_package_roles provider-upjet-aws '\.aws(\.m)?\.upbound\.io$'
+e2e_log "applied the providers' aggregated ClusterRoles (stand-in for the RBAC manager's provider roles)"
 
 {
   echo "E2E_FUNCTION_PORT=$FUNCTION_PORT"

@@ -147,3 +147,31 @@ describe('readiness', () => {
     expect(Object.values(rsp.desired!.resources).every((r) => r.ready === Ready.READY_TRUE)).toBe(true);
   });
 });
+
+describe('deletion protection label on what holds data', () => {
+  const labelsOf = (parameters: Doc) => {
+    const rsp = runFunction(firstRequest(claim(parameters)));
+    const cluster = rsp.desired!.resources['sg-cluster']!.resource! as Doc;
+    const others = Object.entries(rsp.desired!.resources)
+      .filter(([key]) => key !== 'sg-cluster')
+      .map(([, r]) => ((r.resource!['metadata'] as Doc)['labels'] as Doc | undefined) ?? {});
+    return {
+      cluster: ((cluster['metadata'] as Doc)['labels'] as Doc)['dbaas.dev/deletion-protection'],
+      volumes: (cluster['spec'] as Doc)['metadata'],
+      others: others.map((l) => l['dbaas.dev/deletion-protection']),
+    };
+  };
+
+  it.each([
+    [{}, 'true'],
+    [{ deletionProtection: true }, 'true'],
+    // "false", not absent: StackGres never removes a label from a PVC, it only adds and overwrites
+    [{ deletionProtection: false }, 'false'],
+  ])('%j labels the SGCluster and, through allResources, its PVCs "%s"', (parameters, value) => {
+    const { cluster, volumes, others } = labelsOf(parameters);
+    expect(cluster).toBe(value);
+    expect(volumes).toEqual({ labels: { allResources: { 'dbaas.dev/deletion-protection': value } } });
+    // nothing else carries it: Secrets, configs and policies are not what the policy guards
+    expect(others.every((v) => v === undefined)).toBe(true);
+  });
+});

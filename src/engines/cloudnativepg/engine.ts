@@ -104,6 +104,8 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
     if (restore) spec['externalClusters'] = restore.externalClusters;
   }
   if (inputs.backup) spec['plugins'] = [pluginEntry(ctx)];
+  // CloudNativePG copies inheritedMetadata onto every object it makes for the cluster, its PVCs included.
+  spec['inheritedMetadata'] = { labels: inputs.volumeLabels };
   return { apiVersion: API_VERSION, kind: 'Cluster', metadata: meta(ctx, clusterName(ctx)), spec };
 }
 

@@ -161,6 +161,9 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   };
   const initial = initialData(ctx);
   if (initial) spec['initialData'] = initial;
+  // StackGres puts allResources labels on everything it creates, the StatefulSet's volumeClaimTemplates included, and
+  // keeps existing PVCs' labels in step (it has no narrower field that reaches the PVCs).
+  spec['metadata'] = { labels: { allResources: inputs.volumeLabels } };
   return { apiVersion: API_VERSION, kind: 'SGCluster', metadata: meta(ctx, clusterName(ctx)), spec };
 }
 
