@@ -37,6 +37,13 @@ describe('plaintext (--insecure)', () => {
     expect(rsp.results[0]!.message).toContain('spec.parameters.instances');
   });
 
+  it('answers an XR whose name is an object with a non-callable toString with a Fatal result, not a gRPC error (found by fuzzing)', async () => {
+    const req = firstRequest(claim({}));
+    (req.observed!.composite!.resource!['metadata'] as Doc)['name'] = { toString: false };
+    const rsp = await call(server.port, grpc.credentials.createInsecure(), req);
+    expect(rsp.results).toEqual([expect.objectContaining({ severity: Severity.SEVERITY_FATAL, message: expect.stringContaining('metadata.name') })]);
+  });
+
   it('accepts a request larger than grpc-js’s default 4 MiB', async () => {
     const req = steadyRequest(claim({}));
     const big = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { blob: 'x'.repeat(6 * 1024 * 1024) } };
