@@ -31,7 +31,8 @@ import { encodeRunFunctionRequest } from './request-encoder.js';
 import { startServerProcess } from './server-process.js';
 
 const METHOD = FunctionRunnerServiceService.runFunction;
-export const CALL_TIMEOUT_MS = 10_000;
+/** A hang, not a slow answer on a busy machine: Crossplane itself waits a minute for a function. */
+export const CALL_TIMEOUT_MS = 30_000;
 /** The roots of every field path the function names in a Fatal result. */
 const FIELD = /^(spec\.parameters|metadata|input|observed|status)\b[^:]*: /;
 const FATAL_PREFIX = 'cannot compose this PostgreSQLInstance, nothing was changed: ';
