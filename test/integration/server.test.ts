@@ -130,6 +130,19 @@ describe('mTLS', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('exits on SIGTERM even when nothing reads its output any more (found by fuzzing: it hung at exit)', async () => {
+    const server = await startServerProcess(['--insecure', '--address', '127.0.0.1:0']);
+    server.child.stdout!.destroy();
+    server.child.stderr!.destroy();
+    server.child.kill('SIGTERM');
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('still running after 5 s'), 5000).unref());
+    const outcome = await Promise.race([server.exited, timeout]);
+    if (outcome === 'still running after 5 s') server.child.kill('SIGKILL');
+    expect(outcome).toBe(0);
+  });
+});
+
 describe('start-up failures exit non-zero with a reason', () => {
   it('missing certificates', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'fn-pg-empty-'));
