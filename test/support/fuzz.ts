@@ -630,7 +630,10 @@ export async function fuzz(options: FuzzOptions): Promise<Figures & { serverPeak
         const { response, error } = await client.call(canary);
         const fatal = response?.results.some((r) => r.severity === Severity.SEVERITY_FATAL);
         if (error || fatal) figures.problems.push({ index, kind: 'canary', base: bases[0]!.name, detail: `a valid request failed after case ${index}: ${error?.message ?? 'Fatal'}` });
-        options.progress?.(`fuzz: ${figures.requests}/${indexes.length} in ${((Date.now() - started) / 1000).toFixed(0)} s, ${figures.problems.length} problems`);
+        options.progress?.(
+          `fuzz: ${figures.requests}/${indexes.length} in ${((Date.now() - started) / 1000).toFixed(0)} s: ${figures.composed} composed, ` +
+            `${figures.fatal} Fatal, ${figures.refused} refused, ${figures.crashes} crashes, ${figures.timeouts} timeouts, ${figures.problems.length} problems`,
+        );
       }
     }
   };
