@@ -22,7 +22,6 @@ async function main(): Promise<void> {
   const logger = newLogger(options.debug);
   try {
     const running = await startServer(options, logger);
-    logger.info({ address: options.address, port: running.port, tls: !options.insecure }, 'listening');
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -35,6 +34,8 @@ async function main(): Promise<void> {
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    // only now: whoever waits for this line may stop the server at once
+    logger.info({ address: options.address, port: running.port, tls: !options.insecure }, 'listening');
   } catch (error) {
     if (error instanceof StartupError) {
       logger.fatal(error.message);

@@ -2,7 +2,7 @@
  * Render without a cluster, as `crossplane render` does: a claim becomes the XR Crossplane would make of it, the
  * function runs in-process, and the desired XR and composed objects come back as Kubernetes documents.
  */
-import { Severity, type Resource, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { Ready, Severity, type Resource, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { CLAIM_NAME_LABEL, CLAIM_NAMESPACE_LABEL } from './api/parse.js';
 import { GROUP, VERSION, XR_KIND } from './api/xrd.js';
 import { shortHash } from './compose/names.js';
@@ -67,6 +67,8 @@ export function renderRequest(composite: Doc, options: RenderOptions = {}): RunF
 export interface Rendered {
   readonly response: RunFunctionResponse;
   readonly fatal: boolean;
+  /** How many composed objects the request said exist. */
+  readonly observedCount: number;
   /** The XR with its new status, then every composed object, then the results, as `crossplane render` prints them. */
   readonly documents: Doc[];
 }
@@ -120,9 +122,71 @@ export function render(composite: Doc, options: RenderOptions = {}): Rendered {
       message: result.message,
     });
   }
-  return { response, fatal: response.results.some((r) => r.severity === Severity.SEVERITY_FATAL), documents };
+  const fatal = response.results.some((r) => r.severity === Severity.SEVERITY_FATAL);
+  return { response, fatal, observedCount: Object.keys(req.observed?.resources ?? {}).length, documents };
 }
 
 function statusText(status: number): string {
   return ['Unknown', 'Unknown', 'True', 'False'][status] ?? 'Unknown';
+}
+
+const READY_TEXT: Record<number, string> = { [Ready.READY_TRUE]: 'yes', [Ready.READY_FALSE]: 'no' };
+
+/**
+ * What a person wants at a glance from a render, for stderr: each composed object's kind, name and readiness, the
+ * XR's conditions, and every warning or Fatal result. The YAML on stdout stays the whole answer.
+ */
+export function summarize(rendered: Rendered, claim: Doc): string {
+  const metadata = (claim['metadata'] ?? {}) as Doc;
+  const name = String(metadata['name'] ?? '');
+  const namespace = String(metadata['namespace'] ?? 'default');
+  const resources = rendered.response.desired?.resources ?? {};
+  const rows = Object.keys(resources)
+    .map((key) => {
+      const object = (resources[key]!.resource ?? {}) as Doc;
+      const objectMetadata = (object['metadata'] ?? {}) as Doc;
+      const objectNamespace = objectMetadata['namespace'];
+      const objectName = String(objectMetadata['name'] ?? `(${key})`);
+      return [
+        String(object['kind'] ?? '?'),
+        objectNamespace === undefined || objectNamespace === namespace ? objectName : `${String(objectNamespace)}/${objectName}`,
+        READY_TEXT[resources[key]!.ready] ?? '-',
+      ];
+    })
+    .sort((a, b) => (a[0]! + ' ' + a[1]!).localeCompare(b[0]! + ' ' + b[1]!, 'en'));
+  const lines: string[] = [];
+  if (rendered.fatal) {
+    lines.push(`${namespace}/${name}: refused; nothing composed, nothing in the cluster would change`);
+  } else {
+    const ready = rows.filter((r) => r[2] === 'yes').length;
+    lines.push(`${namespace}/${name}: ${rows.length} composed objects, ${ready} ready (in namespace ${namespace})`);
+    if (ready === 0 && rendered.observedCount === 0) {
+      lines.push('  (a first reconcile: nothing exists yet, so nothing is ready; --observed renders a later one)');
+    }
+  }
+  if (rows.length > 0) lines.push(...table([['KIND', 'NAME', 'READY'], ...rows]));
+  if (rendered.response.conditions.length > 0) {
+    lines.push('conditions:');
+    lines.push(
+      ...table(
+        rendered.response.conditions.map((c) => [c.type, statusText(c.status), c.reason, c.message ?? '']),
+      ),
+    );
+  }
+  for (const result of rendered.response.results) {
+    lines.push(`${SEVERITY_TEXT[result.severity] ?? 'Result'}: ${result.message}`);
+  }
+  return lines.map((line) => `${line}\n`).join('');
+}
+
+const SEVERITY_TEXT: Record<number, string> = {
+  [Severity.SEVERITY_FATAL]: 'Fatal',
+  [Severity.SEVERITY_WARNING]: 'Warning',
+  [Severity.SEVERITY_NORMAL]: 'Normal',
+};
+
+/** Columns padded to their widest cell, two spaces apart, the last one as it is. */
+function table(rows: readonly string[][]): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => `  ${row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')}`.trimEnd());
 }

@@ -98,9 +98,11 @@ export function widenFlowControl(server: grpc.Server): void {
   }
 }
 
+/** For logs only, so it must not throw: a hostile name can be an object whose `toString` is not a function. */
 function xrName(req: RunFunctionRequest): string {
   const metadata = req.observed?.composite?.resource?.['metadata'] as Record<string, unknown> | undefined;
-  return String(metadata?.['name'] ?? '');
+  const name = metadata?.['name'];
+  return typeof name === 'string' ? name.slice(0, 253) : '';
 }
 
 /** Never throws into grpc-js: a bug becomes a Fatal result, which makes Crossplane change nothing. */

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { fieldPath, type FieldError, type Parsed } from './errors.js';
 import { INPUT_GROUP, INPUT_KIND, INPUT_VERSION, inputSchema, type Platform } from './input.js';
+import { DNS_LABEL, DNS_SUBDOMAIN } from './names.js';
 import { parametersSchema, type Parameters } from './schema.js';
 import { validateParameters } from './validate.js';
 
@@ -44,7 +45,7 @@ function zodErrors(base: string, error: z.ZodError): FieldError[] {
 
 const metadataSchema = z.object({
   name: z.string().min(1),
-  labels: z.record(z.string(), z.string()).default({}),
+  labels: z.record(z.string(), z.string()).default({}).superRefine(claimLabels),
 });
 
 export function parseInstance(xr: Record<string, unknown> | undefined): ParsedInstance {
@@ -151,4 +152,19 @@ export function parsePlatform(input: Record<string, unknown> | undefined): Parse
 
 function defaultInput() {
   return { apiVersion: `${INPUT_GROUP}/${INPUT_VERSION}`, kind: INPUT_KIND };
+}
+
+/**
+ * Every composed object is named after the claim and lives in its namespace; Crossplane copies both into these
+ * labels. Anything else (only a hand-made or corrupted XR can carry it) would compose objects the API server refuses.
+ */
+function claimLabels(labels: Record<string, string>, ctx: z.RefinementCtx): void {
+  const name = labels[CLAIM_NAME_LABEL];
+  if (name !== undefined && name !== '' && !(name.length <= 63 && DNS_SUBDOMAIN.test(name))) {
+    ctx.addIssue({ code: 'custom', path: [CLAIM_NAME_LABEL], message: 'must be a claim name: at most 63 lower case letters, digits, - and .' });
+  }
+  const namespace = labels[CLAIM_NAMESPACE_LABEL];
+  if (namespace !== undefined && namespace !== '' && !DNS_LABEL.test(namespace)) {
+    ctx.addIssue({ code: 'custom', path: [CLAIM_NAMESPACE_LABEL], message: 'must be a namespace name: at most 63 lower case letters, digits and -' });
+  }
 }

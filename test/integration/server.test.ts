@@ -37,6 +37,13 @@ describe('plaintext (--insecure)', () => {
     expect(rsp.results[0]!.message).toContain('spec.parameters.instances');
   });
 
+  it('answers an XR whose name is an object with a non-callable toString with a Fatal result, not a gRPC error (found by fuzzing)', async () => {
+    const req = firstRequest(claim({}));
+    (req.observed!.composite!.resource!['metadata'] as Doc)['name'] = { toString: false };
+    const rsp = await call(server.port, grpc.credentials.createInsecure(), req);
+    expect(rsp.results).toEqual([expect.objectContaining({ severity: Severity.SEVERITY_FATAL, message: expect.stringContaining('metadata.name') })]);
+  });
+
   it('accepts a request larger than grpc-js’s default 4 MiB', async () => {
     const req = steadyRequest(claim({}));
     const big = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { blob: 'x'.repeat(6 * 1024 * 1024) } };
@@ -120,6 +127,19 @@ describe('mTLS', () => {
 
   it('refuses plaintext', async () => {
     await expect(call(server.port, grpc.credentials.createInsecure(), firstRequest(claim({})))).rejects.toBeDefined();
+  });
+});
+
+describe('shutdown', () => {
+  it('exits on SIGTERM even when nothing reads its output any more (found by fuzzing: it hung at exit)', async () => {
+    const server = await startServerProcess(['--insecure', '--address', '127.0.0.1:0']);
+    server.child.stdout!.destroy();
+    server.child.stderr!.destroy();
+    server.child.kill('SIGTERM');
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('still running after 5 s'), 5000).unref());
+    const outcome = await Promise.race([server.exited, timeout]);
+    if (outcome === 'still running after 5 s') server.child.kill('SIGKILL');
+    expect(outcome).toBe(0);
   });
 });
 

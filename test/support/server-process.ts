@@ -16,8 +16,11 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `node dist/main.js ARGS` and resolves once it logs that it listens (or rejects with its output). */
-export function startServerProcess(args: string[], timeoutMs = 10_000): Promise<ServerProcess> {
+/**
+ * Starts `node dist/main.js ARGS` and resolves once it logs that it listens (or rejects with its output).
+ * `keepOutputChars` bounds the output kept (its end), for long runs such as the fuzz test.
+ */
+export function startServerProcess(args: string[], timeoutMs = 10_000, keepOutputChars = Infinity): Promise<ServerProcess> {
   const child = spawn(process.execPath, [join(REPO, 'dist/main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -25,6 +28,7 @@ export function startServerProcess(args: string[], timeoutMs = 10_000): Promise<
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
+      if (out.length > keepOutputChars) out = out.slice(-keepOutputChars);
       const m = /"port":(\d+).*"msg":"listening"/.exec(out);
       if (m) {
         clearTimeout(timer);

@@ -1,0 +1,36 @@
+/**
+ * A bounded fuzz run against the server as its own process (test/support/fuzz.ts says what is sent and what each
+ * answer must be): 0 crashes, 0 timeouts, every Fatal naming a field with the desired state untouched.
+ * FUZZ_REQUESTS sets the count (2,000 here, 100,000 in `npm run fuzz`); FUZZ_SEED replays a run, FUZZ_SEED with
+ * FUZZ_CASE one case of it. The seed is printed first, whatever happens next.
+ */
+import { formatFigures, fuzz } from '../support/fuzz.js';
+
+const count = Number(process.env['FUZZ_REQUESTS'] ?? 2000);
+const seed = process.env['FUZZ_SEED'] !== undefined ? Number(process.env['FUZZ_SEED']) : (Date.now() ^ (process.pid << 16)) | 0;
+const onlyCase = process.env['FUZZ_CASE'] !== undefined ? Number(process.env['FUZZ_CASE']) : undefined;
+const concurrency = Number(process.env['FUZZ_CONCURRENCY'] ?? 4);
+
+describe('fuzzing the gRPC server', () => {
+  it(
+    `${onlyCase === undefined ? count : 1} random and mutated requests: no crash, no timeout, every Fatal names a field`,
+    async () => {
+      process.stderr.write(
+        `fuzz: seed ${seed}${onlyCase === undefined ? '' : `, case ${onlyCase}`} (replay: FUZZ_SEED=${seed} [FUZZ_CASE=<n>])\n`,
+      );
+      const figures = await fuzz({
+        seed,
+        count,
+        concurrency,
+        ...(onlyCase === undefined ? {} : { onlyCase }),
+        progress: count >= 10_000 ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      });
+      process.stderr.write(`${formatFigures(figures)}\n  server peak RSS: ${figures.serverPeakRssMiB} MiB\n`);
+      expect(figures.problems).toEqual([]);
+      expect(figures.crashes).toBe(0);
+      expect(figures.timeouts).toBe(0);
+      expect(figures.requests).toBe(onlyCase === undefined ? count : 1);
+    },
+    60_000 + count * 100,
+  );
+});
