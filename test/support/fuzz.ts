@@ -34,7 +34,7 @@ const METHOD = FunctionRunnerServiceService.runFunction;
 /** A hang, not a slow answer on a busy machine: Crossplane itself waits a minute for a function. */
 export const CALL_TIMEOUT_MS = 30_000;
 /** The roots of every field path the function names in a Fatal result. */
-const FIELD = /^(spec\.parameters|metadata|input|observed|status)\b[^:]*: /;
+const FIELD = /^(spec\.parameters|metadata|input|observed|status)(\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*: /;
 const FATAL_PREFIX = 'cannot compose this PostgreSQLInstance, nothing was changed: ';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -571,6 +571,10 @@ export interface FuzzOptions {
   readonly concurrency: number;
   /** Replays this one case only. */
   readonly onlyCase?: number;
+  /** The index of the first case (to replay a stretch of a run); 0 unless set. */
+  readonly firstCase?: number;
+  /** Stops starting new cases after this many seconds (0: no limit), so a slow machine still gets a bounded run. */
+  readonly seconds?: number;
   readonly progress?: (line: string) => void;
 }
 
@@ -586,7 +590,8 @@ export async function fuzz(options: FuzzOptions): Promise<Figures & { serverPeak
   const notePeak = () => (peakRss = Math.max(peakRss, peakRssMiB(server.child.pid)));
   const canary = Buffer.from(METHOD.requestSerialize(bases[0]!.request));
   const started = Date.now();
-  const indexes = options.onlyCase === undefined ? Array.from({ length: options.count }, (_, i) => i) : [options.onlyCase];
+  const first = options.firstCase ?? 0;
+  const indexes = options.onlyCase === undefined ? Array.from({ length: options.count }, (_, i) => first + i) : [options.onlyCase];
   let next = 0;
   const record = (index: number, c: FuzzCase, verdict: Verdict) => {
     figures.requests++;
@@ -598,6 +603,9 @@ export async function fuzz(options: FuzzOptions): Promise<Figures & { serverPeak
       case 'timeout': figures.timeouts++; figures.problems.push({ index, kind: c.kind, base: bases[c.base]!.name, detail: `timeout: ${verdict.detail}` }); break;
       case 'problem': figures.problems.push({ index, kind: c.kind, base: bases[c.base]!.name, detail: verdict.detail }); break;
     }
+    if (verdict.outcome === 'timeout' || verdict.outcome === 'problem') {
+      options.progress?.(`fuzz: case ${index} (${c.kind}, ${bases[c.base]!.name}): ${verdict.outcome}: ${verdict.detail.slice(0, 500)}`);
+    }
   };
   const restartIfDead = async (index: number, c: FuzzCase) => {
     if (server.child.exitCode === null && server.child.signalCode === null) return;
@@ -607,8 +615,9 @@ export async function fuzz(options: FuzzOptions): Promise<Figures & { serverPeak
     server = await startServerProcess(['--insecure', '--address', '127.0.0.1:0'], 10_000, 20_000);
     client = new FuzzClient(server.port);
   };
+  const deadline = options.seconds ? started + options.seconds * 1000 : Infinity;
   const worker = async () => {
-    while (next < indexes.length) {
+    while (next < indexes.length && Date.now() < deadline) {
       const index = indexes[next++]!;
       const c = generateCase(options.seed, index, bases.length);
       let verdict: Verdict;
