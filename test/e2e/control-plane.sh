@@ -87,7 +87,9 @@ e2e_cleanup() {
   if [[ $rc != 0 ]]; then e2e_diagnostics || true; fi
   if [[ "${E2E_NODE:-0}" == "1" ]]; then e2e_node_teardown "$E2E_WORKDIR/node" || true; fi   # containers, shims
   e2e_stop_all
-  if [[ "${E2E_NODE:-0}" == "1" ]]; then e2e_node_remove_cgroups "$E2E_WORKDIR/node" || true; fi
+  if [[ "${E2E_NODE:-0}" == "1" ]]; then
+    e2e_node_unmount "$E2E_WORKDIR/node" || true; e2e_node_remove_cgroups "$E2E_WORKDIR/node" || true
+  fi
   if [[ "${E2E_PRIVATE_HOSTS:-0}" == "1" ]]; then umount /etc/hosts 2>/dev/null || true; fi
   if [[ -n "${E2E_ARTIFACTS:-}" && -d "$E2E_WORKDIR/logs" ]]; then
     mkdir -p "$E2E_ARTIFACTS" && cp -r "$E2E_WORKDIR/logs/." "$E2E_ARTIFACTS/" || true

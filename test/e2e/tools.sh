@@ -25,6 +25,9 @@ E2E_PROVIDER_SQL_VERSION="${E2E_PROVIDER_SQL_VERSION:-v0.16.0}"
 # which is what Debian bookworm ships); CoreDNS runs as a process.
 E2E_CONTAINERD_VERSION="${E2E_CONTAINERD_VERSION:-v2.2.9}"
 E2E_COREDNS_VERSION="${E2E_COREDNS_VERSION:-v1.13.1}"
+# CloudNativePG's manager (operator and instance manager in one binary), for its image (node/images.sh); built only
+# when asked for (E2E_TOOLS_ONLY=cnpg, or E2E_NODE_CNPG=1)
+E2E_CNPG_VERSION="${E2E_CNPG_VERSION:-v1.30.0}"
 
 E2E_TOOLS_DIR="${E2E_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/tools}"
 export GOFLAGS="${GOFLAGS:-} -trimpath -buildvcs=false"
@@ -221,6 +224,7 @@ e2e_tools() {
   mkdir -p "$E2E_TOOLS_DIR"
   local default="crane kuttl crossplane etcd kubernetes provider-sql"
   [[ "${E2E_NODE:-0}" == "1" ]] && default+=" kube-node containerd coredns"
+  [[ "${E2E_NODE_CNPG:-0}" == "1" ]] && default+=" cnpg"
   local only="${E2E_TOOLS_ONLY:-$default}" t
   for t in $only; do
     case "$t" in
@@ -243,6 +247,9 @@ e2e_tools() {
       coredns) _e2e_build coredns "$E2E_COREDNS_VERSION" coredns -- \
                _build_sub _build_scratch coredns github.com/coredns/coredns "$E2E_COREDNS_VERSION" \
                  "-X github.com/coredns/coredns/coremain.GitCommit=$E2E_COREDNS_VERSION" github.com/coredns/coredns ;;
+      cnpg) _e2e_build cnpg "$E2E_CNPG_VERSION" manager -- \
+               _build_sub _build_scratch cnpg github.com/cloudnative-pg/cloudnative-pg "$E2E_CNPG_VERSION" "" \
+                 github.com/cloudnative-pg/cloudnative-pg/cmd/manager ;;
       *) _e2e_log "unknown tool $t"; return 1 ;;
     esac
   done
@@ -264,6 +271,7 @@ e2e_tools() {
   export E2E_BIN_KUBE_NODE="$E2E_TOOLS_DIR/kube-node-$E2E_K8S_VERSION/bin"
   export E2E_BIN_CONTAINERD="$E2E_TOOLS_DIR/containerd-$E2E_CONTAINERD_VERSION/bin"
   export E2E_BIN_COREDNS="$E2E_TOOLS_DIR/coredns-$E2E_COREDNS_VERSION/bin"
+  export E2E_CNPG_MANAGER="$E2E_TOOLS_DIR/cnpg-$E2E_CNPG_VERSION/bin/manager"
   export PATH="$E2E_BIN_K8S:$E2E_BIN_ETCD:$E2E_BIN_CROSSPLANE:$E2E_BIN_KUTTL:$E2E_BIN_CRANE:$PATH"
   [[ "${E2E_NODE:-0}" == "1" ]] && PATH="$E2E_BIN_KUBE_NODE:$E2E_BIN_CONTAINERD:$E2E_BIN_COREDNS:$PATH"
   export E2E_COLD_BUILD_SECONDS E2E_CROSSPLANE_VERSION E2E_K8S_VERSION E2E_PROVIDER_SQL_VERSION

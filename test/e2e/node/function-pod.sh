@@ -14,6 +14,9 @@ source "$E2E_DIR/lib.sh"
 FN="$1" IMAGE="$2"
 start=$(e2e_now)
 
+# The Deployment runtime reads Crossplane's own ServiceAccount (POD_SERVICE_ACCOUNT, for its image pull secrets);
+# Crossplane runs as a process here, so nothing else makes it.
+kubectl -n crossplane-system create serviceaccount "${POD_SERVICE_ACCOUNT:-crossplane}" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 kubectl apply -f - >/dev/null <<EOF
 apiVersion: pkg.crossplane.io/v1beta1
 kind: DeploymentRuntimeConfig

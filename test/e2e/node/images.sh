@@ -99,8 +99,9 @@ _img_rootfs_postgres() {
   [[ -z "$tape_files" ]] || xargs -d '\n' chgrp -h "$old_gid" <<<"$tape_files"
   grep -q '^postgres:x:26:26:' "$rootfs/etc/passwd" && grep -q '^postgres:x:26:' "$rootfs/etc/group" \
     || { echo "renumbering postgres to 26 failed" >&2; return 1; }
-  # sockets and lock files of a server run by uid 26
-  install -d -o 26 -g 26 -m 2775 "$rootfs/var/run/postgresql"
+  # sockets and lock files of a server run by uid 26 (/run itself: /var/run is an absolute symlink to /run, which
+  # would resolve on the machine building the image)
+  install -d -o 26 -g 26 -m 2775 "$rootfs/run/postgresql"
   local bin="/usr/lib/postgresql/$major/bin"
   for b in initdb pg_ctl postgres pg_basebackup pg_controldata pg_isready psql; do
     [[ -x "$rootfs$bin/$b" ]] || { echo "missing $bin/$b in the $suite rootfs" >&2; return 1; }
@@ -195,8 +196,15 @@ _img_build_function() {
     local ref="$from"; [[ "$ref" == */* ]] || ref="docker.io/library/$ref"
     skopeo copy --quiet "oci:$layout" "containers-storage:[overlay@$tmp/storage+$tmp/run]$ref" >&2 || return 1
   done
-  # RUN steps (npm ci) reach the npm registry: this runs before the network namespace is entered
-  BUILDAH_ISOLATION=chroot buildah "${st[@]}" bud --pull=never --network host --layers=false \
+  # RUN steps (npm ci) reach the npm registry: this runs before the network namespace is entered. They trust what
+  # this machine trusts (its CA bundle may hold a proxy's CA): the bundle and an npmrc naming it are mounted for
+  # the RUN steps only, nothing of them lands in the image.
+  local ca="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}" ca_mounts=()
+  if [[ -f "$ca" ]]; then
+    printf 'cafile=/run/e2e-build-ca.crt\n' >"$tmp/npmrc"
+    ca_mounts=(--volume "$ca:/run/e2e-build-ca.crt:ro" --volume "$tmp/npmrc:/usr/local/etc/npmrc:ro")
+  fi
+  BUILDAH_ISOLATION=chroot buildah "${st[@]}" bud --pull=never --network host --layers=false "${ca_mounts[@]}" \
     -f "$repo/Dockerfile" -t localhost/function-postgresql:e2e "$repo" >&2 || { rm -rf "$tmp"; return 1; }
   mkdir -p "$out"
   buildah "${st[@]}" push --quiet localhost/function-postgresql:e2e "docker-archive:$out/image.tar:function-postgresql:e2e" >&2 \

@@ -48,22 +48,49 @@ e2e_node_private_dirs() {
   done
 }
 
-# e2e_node_teardown NODE_DIR: before the processes are stopped by PID (lib.sh e2e_stop_all): kill every process
-# in the node's cgroups (containers, pause) and every containerd shim (they are not children of anything we
-# started), so that nothing of the node outlives the run. After e2e_stop_all: e2e_node_remove_cgroups.
+# e2e_node_teardown NODE_DIR: before the processes are stopped by PID (lib.sh e2e_stop_all). kubelet goes first (it
+# would restart what is killed next), then every process in the node's cgroups (containers, pause) and every
+# containerd shim (they are nobody's children here), so that nothing of the node outlives the run. After
+# e2e_stop_all: e2e_node_unmount, e2e_node_remove_cgroups.
 e2e_node_teardown() {
-  local node_dir="$1" root pids f
-  root="$(cat "$node_dir/cgroup-root" 2>/dev/null)" || return 0
-  [[ -n "$root" ]] || return 0
-  for _ in 1 2 3; do
-    pids="$(cat /sys/fs/cgroup/pids"$root"/cgroup.procs /sys/fs/cgroup/pids"$root"/*/cgroup.procs /sys/fs/cgroup/pids"$root"/*/*/cgroup.procs /sys/fs/cgroup/pids"$root"/*/*/*/cgroup.procs /sys/fs/cgroup/pids"$root"/*/*/*/*/cgroup.procs 2>/dev/null | sort -u)"
-    [[ -n "$pids" ]] || break
-    # shellcheck disable=SC2086
-    kill -KILL $pids 2>/dev/null || true
-    sleep 0.3
-  done
+  local node_dir="$1" root pids f pid
+  f="$(ls "$E2E_WORKDIR/pids"/*-kubelet.pid 2>/dev/null | head -n 1)"
+  if [[ -n "$f" ]]; then
+    pid="$(cat "$f")"
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  root="$(cat "$node_dir/cgroup-root" 2>/dev/null)" || root=""
+  if [[ -n "$root" && -d "/sys/fs/cgroup/pids$root" ]]; then
+    for _ in 1 2 3 4 5; do
+      pids="$(find "/sys/fs/cgroup/pids$root" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)"
+      [[ -n "$pids" ]] || break
+      # shellcheck disable=SC2086
+      kill -KILL $pids 2>/dev/null || true
+      sleep 0.3
+    done
+  fi
   for f in "$node_dir"/containerd/state/io.containerd.runtime.v2.task/*/*/shim.pid; do
     [[ -f "$f" ]] && kill -KILL "$(cat "$f")" 2>/dev/null || true
+  done
+  # and any shim of this node's containerd the state dir no longer lists (its -address is this run's socket)
+  for f in /proc/[0-9]*/cmdline; do
+    if tr '\0' ' ' <"$f" 2>/dev/null | grep -qF -- "-address $node_dir/containerd/containerd.sock"; then
+      pid="${f#/proc/}"; pid="${pid%/cmdline}"
+      [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == containerd-shim* ]] && kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  return 0
+}
+
+# e2e_node_unmount NODE_DIR: after the processes have stopped, unmount what kubelet and containerd mounted under the
+# node's dirs (pod volumes, sandbox /dev/shm, network namespaces, overlay roots), deepest first, so that the temp dir
+# can be removed (the mount namespace would drop them too, but only after the cleanup's rm).
+e2e_node_unmount() {
+  local node_dir="$1" m
+  awk -v d="$node_dir/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r | while read -r m; do
+    umount -l "$m" 2>/dev/null || true
   done
 }
 
