@@ -12,6 +12,7 @@
 #   E2E_CLAIMS          space-separated claim/XR files to time (default test/e2e/claims/*.yaml)
 #   E2E_KUTTL_ARGS      extra args for `kubectl-kuttl test` (e.g. "--test 00-smoke")
 #   E2E_NODE=1|0        a real node, the function as a pod (default 1); 0: no node, the function as a process
+#   E2E_NODE_CNPG=1     also build CloudNativePG's operator (tools.sh cnpg, its image) and start it as a pod
 #   E2E_NETNS, E2E_KEEP_WORKDIR, E2E_ARTIFACTS: see control-plane.sh
 set -euo pipefail
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -53,6 +54,12 @@ figures=()
 "$E2E_DIR/install-function.sh"
 # shellcheck disable=SC1091
 source "$E2E_WORKDIR/function.env"
+
+# CloudNativePG's operator as a pod (E2E_NODE_CNPG=1; for the next issue): its image built here, Ready
+if [[ "${E2E_NODE:-0}" == "1" && "${E2E_NODE_CNPG:-0}" == "1" ]]; then
+  "$E2E_DIR/node/cnpg-operator.sh"
+  figures+=("CloudNativePG operator pod Ready: $(cat "$E2E_WORKDIR/cnpg-operator-seconds")s")
+fi
 
 if [[ -n "${E2E_EXTRA_MANIFESTS:-}" ]]; then
   kubectl apply -f "$E2E_EXTRA_MANIFESTS" >/dev/null

@@ -12,13 +12,14 @@
 #                  operand images CloudNativePG expects: the server binaries (initdb, pg_ctl, postgres,
 #                  pg_basebackup, pg_controldata, ...) on PATH, user postgres with uid/gid 26, en_US.UTF-8 and
 #                  C.UTF-8 locales, no cluster created.
+#   cnpg           (E2E_NODE_CNPG=1) CloudNativePG's operator image: tools.sh's cnpg build, laid out like upstream's
 #
 # Usage: source test/e2e/node/images.sh && e2e_node_images     (or run it: prints NAME=LAYOUT lines)
 set -euo pipefail
 
 E2E_IMAGES_CACHE="${E2E_IMAGES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/images}"
 E2E_DEBIAN_MIRROR="${E2E_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-E2E_NODE_IMAGE_LIST="${E2E_NODE_IMAGE_LIST:-pause postgres-15 postgres-17}"
+E2E_NODE_IMAGE_LIST="${E2E_NODE_IMAGE_LIST:-pause postgres-15 postgres-17$([[ "${E2E_NODE_CNPG:-0}" == "1" ]] && echo " cnpg")}"
 # npm in the node:<N>-slim stand-in (the function's build stage runs npm ci)
 E2E_NPM_VERSION="${E2E_NPM_VERSION:-11.6.2}"
 
@@ -248,6 +249,21 @@ e2e_function_image() {
   printf '%s' "$dir"
 }
 
+# _img_rootfs_cnpg ROOTFS MANAGER LICENSE: CloudNativePG's operator image, laid out like upstream's (its Dockerfile:
+# distroless static base, /operator/manager_amd64 and the /manager link, user 65532, ENTRYPOINT /manager); the
+# distroless base stands in as a hand-made passwd/group and /tmp (the binary is static: CGO_ENABLED=0).
+_img_rootfs_cnpg() {
+  local rootfs="$1" manager="$2" license="$3"
+  install -D -m 0755 "$manager" "$rootfs/operator/manager_amd64"
+  ln -s operator/manager_amd64 "$rootfs/manager"
+  install -D -m 0644 "$license" "$rootfs/licenses/LICENSE"
+  mkdir -p "$rootfs/etc" "$rootfs/home/nonroot"; install -d -m 1777 "$rootfs/tmp"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n' >"$rootfs/etc/group"
+  chown 65532:65532 "$rootfs/home/nonroot"
+  echo '{"Entrypoint": ["/manager"], "User": "65532:65532", "WorkingDir": "/"}'
+}
+
 # _img_build NAME KEY ROOTFS_FN ARGS...: build unless the layout for NAME-KEY exists; print the layout dir.
 _img_build() {
   local name="$1" key="$2" fn="$3"; shift 3
@@ -289,6 +305,9 @@ e2e_node_images() {
       pause) dir="$(_img_build pause "$(_img_key _img_rootfs_pause)" _img_rootfs_pause)" ;;
       postgres-15) dir="$(_img_build postgres-15 "$(_img_key _img_rootfs_postgres bookworm 15)" _img_rootfs_postgres bookworm 15)" ;;
       postgres-17) dir="$(_img_build postgres-17 "$(_img_key _img_rootfs_postgres trixie 17)" _img_rootfs_postgres trixie 17)" ;;
+      cnpg)   # needs tools.sh's cnpg build (E2E_CNPG_MANAGER)
+        local lic; lic="$(go mod download -json "github.com/cloudnative-pg/cloudnative-pg@${E2E_CNPG_VERSION:?}" | jq -r .Dir)/LICENSE"
+        dir="$(_img_build cnpg "$(_img_key _img_rootfs_cnpg "$(sha256sum <"${E2E_CNPG_MANAGER:?}")")" _img_rootfs_cnpg "$E2E_CNPG_MANAGER" "$lic")" ;;
       *) _img_log "unknown image $name"; return 1 ;;
     esac
     images+=("$name=$dir")

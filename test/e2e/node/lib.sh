@@ -76,7 +76,7 @@ e2e_node_teardown() {
   done
   # and any shim of this node's containerd the state dir no longer lists (its -address is this run's socket)
   for f in /proc/[0-9]*/cmdline; do
-    if tr '\0' ' ' <"$f" 2>/dev/null | grep -qF -- "-address $node_dir/containerd/containerd.sock"; then
+    if tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "-address $node_dir/containerd/containerd.sock"; then
       pid="${f#/proc/}"; pid="${pid%/cmdline}"
       [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == containerd-shim* ]] && kill -KILL "$pid" 2>/dev/null || true
     fi
