@@ -12,6 +12,7 @@
 #   E2E_CLAIMS          space-separated claim/XR files to time (default test/e2e/claims/*.yaml)
 #   E2E_KUTTL_ARGS      extra args for `kubectl-kuttl test` (e.g. "--test 00-smoke")
 #   E2E_NODE=1|0        a real node, the function as a pod (default 1); 0: no node, the function as a process
+#   E2E_NODE_NETPOL=1|0 with the node, kube-router enforces NetworkPolicy and suites-netpol runs (default: E2E_NODE)
 #   E2E_NODE_CNPG=1     also build CloudNativePG's operator (tools.sh cnpg, its image) and start it as a pod
 #   E2E_NETNS, E2E_KEEP_WORKDIR, E2E_ARTIFACTS: see control-plane.sh
 set -euo pipefail
@@ -23,6 +24,7 @@ if [[ "${1:-}" != "--inside" ]]; then
   run_start=$(e2e_now)
   # a real node and the function as a pod unless told otherwise (control-plane.sh, test/e2e/README.md)
   export E2E_NODE="${E2E_NODE:-1}"
+  export E2E_NODE_NETPOL="${E2E_NODE_NETPOL:-$E2E_NODE}"
   # shellcheck source=tools.sh
   source "$E2E_DIR/tools.sh"
   e2e_tools
@@ -80,6 +82,8 @@ kuttl_rc=0
 suites=("$E2E_DIR/suites")
 # the node's own suite (pods, logs, Services, DNS, readiness, volumes, PostgreSQL in a pod) needs the node
 [[ "${E2E_NODE:-0}" == "1" ]] && suites+=("$E2E_DIR/suites-node")
+# the function's composed NetworkPolicy enforced (kube-router on the node, E2E_NODE_NETPOL=1)
+[[ "${E2E_NODE:-0}" == "1" && "${E2E_NODE_NETPOL:-0}" == "1" ]] && suites+=("$E2E_DIR/suites-netpol")
 kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "${suites[@]}" 2>&1 | tee "$E2E_WORKDIR/kuttl.log" || kuttl_rc=$?
 cd "$E2E_REPO"
 kuttl_secs="$(e2e_since "$kuttl_start")"

@@ -28,6 +28,8 @@ E2E_COREDNS_VERSION="${E2E_COREDNS_VERSION:-v1.13.1}"
 # CloudNativePG's manager (operator and instance manager in one binary), for its image (node/images.sh); built only
 # when asked for (E2E_TOOLS_ONLY=cnpg, or E2E_NODE_CNPG=1)
 E2E_CNPG_VERSION="${E2E_CNPG_VERSION:-v1.30.0}"
+# kube-router's network policy controller (E2E_NODE_NETPOL=1): v2.1.0 is the only v2 the module proxy lists here
+E2E_KUBE_ROUTER_VERSION="${E2E_KUBE_ROUTER_VERSION:-v2.1.0}"
 
 E2E_TOOLS_DIR="${E2E_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/tools}"
 export GOFLAGS="${GOFLAGS:-} -trimpath -buildvcs=false"
@@ -225,6 +227,7 @@ e2e_tools() {
   local default="crane kuttl crossplane etcd kubernetes provider-sql"
   [[ "${E2E_NODE:-0}" == "1" ]] && default+=" kube-node containerd coredns"
   [[ "${E2E_NODE_CNPG:-0}" == "1" ]] && default+=" cnpg"
+  [[ "${E2E_NODE_NETPOL:-0}" == "1" ]] && default+=" kube-router"
   local only="${E2E_TOOLS_ONLY:-$default}" t
   for t in $only; do
     case "$t" in
@@ -247,6 +250,9 @@ e2e_tools() {
       coredns) _e2e_build coredns "$E2E_COREDNS_VERSION" coredns -- \
                _build_sub _build_scratch coredns github.com/coredns/coredns "$E2E_COREDNS_VERSION" \
                  "-X github.com/coredns/coredns/coremain.GitCommit=$E2E_COREDNS_VERSION" github.com/coredns/coredns ;;
+      kube-router) _e2e_build kube-router "$E2E_KUBE_ROUTER_VERSION" kube-router -- \
+               _build_sub _build_scratch kube-router github.com/cloudnativelabs/kube-router/v2 "$E2E_KUBE_ROUTER_VERSION" "" \
+                 github.com/cloudnativelabs/kube-router/v2/cmd/kube-router ;;
       cnpg) _e2e_build cnpg "$E2E_CNPG_VERSION" manager -- \
                _build_sub _build_scratch cnpg github.com/cloudnative-pg/cloudnative-pg "$E2E_CNPG_VERSION" "" \
                  github.com/cloudnative-pg/cloudnative-pg/cmd/manager ;;
@@ -273,7 +279,7 @@ e2e_tools() {
   export E2E_BIN_COREDNS="$E2E_TOOLS_DIR/coredns-$E2E_COREDNS_VERSION/bin"
   export E2E_CNPG_MANAGER="$E2E_TOOLS_DIR/cnpg-$E2E_CNPG_VERSION/bin/manager"
   export PATH="$E2E_BIN_K8S:$E2E_BIN_ETCD:$E2E_BIN_CROSSPLANE:$E2E_BIN_KUTTL:$E2E_BIN_CRANE:$PATH"
-  [[ "${E2E_NODE:-0}" == "1" ]] && PATH="$E2E_BIN_KUBE_NODE:$E2E_BIN_CONTAINERD:$E2E_BIN_COREDNS:$PATH"
+  [[ "${E2E_NODE:-0}" == "1" ]] && PATH="$E2E_BIN_KUBE_NODE:$E2E_BIN_CONTAINERD:$E2E_BIN_COREDNS:$E2E_TOOLS_DIR/kube-router-$E2E_KUBE_ROUTER_VERSION/bin:$PATH"
   export E2E_COLD_BUILD_SECONDS E2E_CROSSPLANE_VERSION E2E_K8S_VERSION E2E_PROVIDER_SQL_VERSION
   if [[ "$E2E_COLD_BUILD_SECONDS" -gt 0 ]]; then
     _e2e_log "cold tool build time: ${E2E_COLD_BUILD_SECONDS}s"

@@ -261,6 +261,16 @@ e2e_wait_for "node $E2E_NODE_NAME Ready" 120 kubelet \
   kubectl wait --for condition=Ready --timeout 2s "node/$E2E_NODE_NAME"
 e2e_wait_for "CoreDNS ready" 60 coredns curl -sf "http://127.0.0.1:$COREDNS_READY_PORT/ready"
 e2e_wait_for "kube-proxy healthy" 60 kube-proxy curl -sf "http://127.0.0.1:$PROXY_HEALTHZ_PORT/healthz"
+# NetworkPolicy (E2E_NODE_NETPOL=1): kube-router's network policy controller only (no routing, no service proxy, no
+# CNI of its own): iptables/ipset rules in front of the bridge's pods. After the node is registered: it looks its
+# node up at start.
+if [[ "${E2E_NODE_NETPOL:-0}" == "1" ]]; then
+  e2e_free_port KUBE_ROUTER_HEALTH_PORT
+  e2e_bg kube-router kube-router --kubeconfig "$KUBECONFIG" --hostname-override "$E2E_NODE_NAME" \
+    --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
+    --enable-ipv6=false --health-port "$KUBE_ROUTER_HEALTH_PORT" --metrics-port 0
+  e2e_wait_for "kube-router healthy" 60 kube-router curl -sf "http://127.0.0.1:$KUBE_ROUTER_HEALTH_PORT/healthz"
+fi
 secs="$(e2e_since "$node_start")"
 echo "$secs" >"$W/node-ready-seconds"
 e2e_log "node: $E2E_NODE_NAME Ready ${secs}s after kubelet started (registry+images+containerd+kubelet+scheduler+proxy+CoreDNS $(e2e_since "$start")s)"
