@@ -3,7 +3,8 @@ import { Severity, Status } from '@crossplane-org/function-sdk-typescript';
 import { sixFieldSchedule } from '../../src/engines/cloudnativepg/schedule.js';
 import { runFunction } from '../../src/function.js';
 import { claimToComposite, renderRequest } from '../../src/render.js';
-import { answerComposing, claim, compositionInput, settle, type Doc } from '../support/requests.js';
+import { seededRandom } from '../../src/util/random.js';
+import { answerComposing, claim, compositionInput, settle, withInputsObserved, type Doc } from '../support/requests.js';
 
 const cnpg = (parameters: Doc, name = 'app-db', platform?: Doc) => {
   const input = platform ? { ...compositionInput(), platform } : compositionInput();
@@ -252,5 +253,31 @@ describe('status', () => {
       firstRecoverabilityPoint: '2026-11-20T01:00:00Z',
     });
     expect(out.conditions[0]).toMatchObject({ status: Status.STATUS_CONDITION_FALSE, message: expect.stringContaining('1 of 2 instances ready (Cluster in healthy state)') });
+  });
+});
+
+describe('the creation order on CloudNativePG', () => {
+  it('composes the Cluster only once its superuser Secret and backup objects were applied', () => {
+    const first = runFunction(cnpg({}), { random: seededRandom('order') });
+    expect(Object.keys(first.desired!.resources)).not.toContain('cnpg-cluster');
+    expect(Object.keys(first.desired!.resources)).toEqual(expect.arrayContaining(['superuser-secret', 'cnpg-object-store', 'cnpg-scheduled-backup']));
+    expect(Object.keys(runFunction(withInputsObserved(cnpg({}), 'order')).desired!.resources)).toContain('cnpg-cluster');
+  });
+
+  // Everything applied except provider-sql's objects, the Cluster reporting `readyInstances`.
+  it.each<[string, number | undefined, boolean]>([
+    ['the Cluster has no status yet', undefined, false],
+    ['no instance is ready', 0, false],
+    ['one instance is ready', 1, true],
+  ])('Role and database "app": %s (readyInstances %p) → composed %p', (_name, readyInstances, composed) => {
+    const req = settle(cnpg({}), 'order').req;
+    const resources = Object.fromEntries(Object.entries(req.observed!.resources).filter(([key]) => !key.startsWith('sql-') || key === 'sql-provider-config'));
+    const cluster = structuredClone(resources['cnpg-cluster']!.resource) as Doc;
+    if (readyInstances === undefined) delete cluster['status'];
+    else cluster['status'] = { ...(cluster['status'] as Doc), readyInstances };
+    resources['cnpg-cluster'] = { ...resources['cnpg-cluster']!, resource: cluster };
+    const rsp = runFunction({ ...req, observed: { ...req.observed!, resources } });
+    expect(rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL)).toEqual([]);
+    expect(['sql-role-app', 'sql-database-app'].map((k) => rsp.desired!.resources[k] !== undefined)).toEqual([composed, composed]);
   });
 });
