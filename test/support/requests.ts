@@ -1,5 +1,5 @@
 /** Requests as Crossplane sends them: a first reconcile, and steady state with everything observed. */
-import type { Resource, RunFunctionRequest, RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { Severity, type Resource, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -93,17 +93,40 @@ export function readyStatefulSets(rsp: RunFunctionResponse, ready: number): RunF
  * objects for the database) appear in later answers, so answers are fed back until nothing new comes.
  */
 export function steadyRequest(claimDoc: Doc, seed = 'test'): RunFunctionRequest {
+  return settle(firstRequest(claimDoc), seed).req;
+}
+
+/**
+ * `first` (any claim, any Composition input) brought to steady state as steadyRequest does: `req` observes everything
+ * `rsp`, the last answer, composed, running with the claim's instances all ready.
+ */
+export function settle(first: RunFunctionRequest, seed = 'test'): { req: RunFunctionRequest; rsp: RunFunctionResponse } {
   const random = seededRandom(seed);
-  const instances = Number(((claimDoc['spec'] as Doc)['parameters'] as Doc)['instances'] ?? 1);
-  let req = firstRequest(claimDoc);
+  const composite = first.observed!.composite!.resource as Doc;
+  const instances = Number(((composite['spec'] as Doc)['parameters'] as Doc)['instances'] ?? 1);
+  let req = first;
   let rsp = runFunction(req, { random });
-  // 1: the SGCluster; 2: it runs, its StatefulSet is asked for; 3: provider-sql's objects; 4: they are Ready.
+  // 1: the database object; 2: it runs, its StatefulSet is asked for; 3: provider-sql's objects; 4: they are Ready.
   for (let pass = 0; pass < 4; pass++) {
     req = observeDesired(req, rsp, runningClusterStatus(instances));
     req.requiredResources = { ...req.requiredResources, ...readyStatefulSets(rsp, instances) };
     rsp = runFunction(req, { random });
   }
-  return observeDesired(req, rsp, runningClusterStatus(instances));
+  return { req: observeDesired(req, rsp, runningClusterStatus(instances)), rsp };
+}
+
+/**
+ * The answer in which `key` (the database object) is first composed: earlier answers are fed back as observed, as
+ * Crossplane applies them, with nothing running yet. A refused request is answered at once.
+ */
+export function answerComposing(req: RunFunctionRequest, key: string, seed = 'test'): RunFunctionResponse {
+  const random = seededRandom(seed);
+  let rsp = runFunction(req, { random });
+  for (let pass = 0; pass < 3 && !rsp.desired?.resources[key] && !rsp.results.some((r) => r.severity === Severity.SEVERITY_FATAL); pass++) {
+    req = observeDesired(req, rsp);
+    rsp = runFunction(req, { random });
+  }
+  return rsp;
 }
 
 export function secretValue(rsp: RunFunctionResponse, key: string, field: string): string | undefined {

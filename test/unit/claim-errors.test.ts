@@ -5,7 +5,7 @@
 import { Severity, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { checkSetting } from '../../src/api/settings.js';
 import { runFunction } from '../../src/function.js';
-import { claim, firstRequest, steadyRequest, type Doc } from '../support/requests.js';
+import { answerComposing, claim, firstRequest, steadyRequest, type Doc } from '../support/requests.js';
 
 const fatal = (rsp: RunFunctionResponse) => rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL).map((r) => r.message);
 const warnings = (rsp: RunFunctionResponse) => rsp.results.filter((r) => r.severity === Severity.SEVERITY_WARNING).map((r) => r.message);
@@ -49,7 +49,8 @@ describe('fields this version of the function does not know', () => {
     ['nested', { backup: { retentionDays: 3, encryption: 'aes' } }, 'spec.parameters.backup.encryption'],
     ['in a list item', { databases: [{ name: 'a', collation: 'C' }] }, 'spec.parameters.databases[0].collation'],
   ])('%s: a Warning naming it, the rest composed', (_name, parameters, path) => {
-    const rsp = runFunction(firstRequest(claim(parameters)));
+    // The answer that composes the SGCluster, once its inputs were applied.
+    const rsp = answerComposing(firstRequest(claim(parameters)), 'sg-cluster');
     expect(fatal(rsp)).toEqual([]);
     expect(warnings(rsp)).toEqual([`${path}: not a field this version of the function knows; ignored`]);
     expect(rsp.desired!.resources['sg-cluster']).toBeDefined();

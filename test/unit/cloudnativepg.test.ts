@@ -4,14 +4,15 @@ import { sixFieldSchedule } from '../../src/engines/cloudnativepg/schedule.js';
 import { runFunction } from '../../src/function.js';
 import { claimToComposite, renderRequest } from '../../src/render.js';
 import { seededRandom } from '../../src/util/random.js';
-import { claim, compositionInput, observeDesired, runningClusterStatus, type Doc } from '../support/requests.js';
+import { answerComposing, claim, compositionInput, settle, withInputsObserved, type Doc } from '../support/requests.js';
 
 const cnpg = (parameters: Doc, name = 'app-db', platform?: Doc) => {
   const input = platform ? { ...compositionInput(), platform } : compositionInput();
   return renderRequest(claimToComposite(claim({ engine: 'cloudnativepg', ...parameters }, name)), { input });
 };
 const resources = (parameters: Doc, name?: string, platform?: Doc) => {
-  const rsp = runFunction(cnpg(parameters, name, platform), { random: seededRandom('cnpg') });
+  // The answer that composes the Cluster: the one after its Secret and the backup objects were applied.
+  const rsp = answerComposing(cnpg(parameters, name, platform), 'cnpg-cluster', 'cnpg');
   expect(rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL)).toEqual([]);
   return Object.fromEntries(Object.entries(rsp.desired!.resources).map(([k, r]) => [k, r.resource as Doc]));
 };
@@ -124,7 +125,7 @@ describe('the pooler', () => {
   it('is not composed by default', () => expect(resources({})['cnpg-pooler']).toBeUndefined());
 
   it('off on StackGres disables its PgBouncer sidecar', () => {
-    const rsp = runFunction(renderRequest(claimToComposite(claim({ pooler: { enabled: false } })), { input: compositionInput() }));
+    const rsp = answerComposing(renderRequest(claimToComposite(claim({ pooler: { enabled: false } })), { input: compositionInput() }), 'sg-cluster');
     expect(((rsp.desired!.resources['sg-cluster']!.resource as Doc)['spec'] as Doc)['pods']).toMatchObject({ disableConnectionPooling: true });
   });
 });
@@ -132,13 +133,13 @@ describe('the pooler', () => {
 describe('engine choice', () => {
   it('a claim without engine gets the platform default', () => {
     const platform = { defaultEngine: 'cloudnativepg' };
-    const rsp = runFunction(renderRequest(claimToComposite(claim({})), { input: { ...compositionInput(), platform } }));
+    const rsp = answerComposing(renderRequest(claimToComposite(claim({})), { input: { ...compositionInput(), platform } }), 'cnpg-cluster');
     expect(Object.keys(rsp.desired!.resources)).toContain('cnpg-cluster');
   });
 
   it('an instance running on StackGres stays there when the default becomes CloudNativePG', () => {
     const first = renderRequest(claimToComposite(claim({})), { input: compositionInput() });
-    const steady = observeDesired(first, runFunction(first, { random: seededRandom('x') }), runningClusterStatus(1));
+    const steady = settle(first, 'x').req;
     steady.input = { ...compositionInput(), platform: { defaultEngine: 'cloudnativepg', allowedEngines: ['cloudnativepg'] } };
     const rsp = runFunction(steady);
     expect(rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL)).toEqual([]);
@@ -168,7 +169,7 @@ describe('restore', () => {
     const req = renderRequest(claimToComposite(claim({ engine: 'cloudnativepg', restore: r })), { input: compositionInput() });
     const items = (kind: string) => ({ items: fixtures.filter((f) => f['kind'] === kind).map((resource) => ({ resource, connectionDetails: {}, ready: 0 })) });
     req.requiredResources = { 'cnpg-clusters': items('Cluster'), 'cnpg-backups': items('Backup') };
-    return runFunction(req);
+    return answerComposing(req, 'cnpg-cluster');
   };
 
   it('bootstraps from the source object store, to the point in time', () => {
@@ -207,7 +208,7 @@ describe('restore', () => {
 describe("the platform's existing bucket on StackGres", () => {
   it('writes under the same per-instance prefix, in an SGObjectStorage of that bucket, and composes no bucket', () => {
     const platform = { backup: { storage: 'bucket', bucket: 'team-backups', endpoint: 'http://s3.storage.svc:7070', credentialsSecret: 'backup-keys' } };
-    const rsp = runFunction(renderRequest(claimToComposite(claim({})), { input: { ...compositionInput(), platform } }), { random: seededRandom('sg') });
+    const rsp = answerComposing(renderRequest(claimToComposite(claim({})), { input: { ...compositionInput(), platform } }), 'sg-cluster', 'sg');
     const out = Object.fromEntries(Object.entries(rsp.desired!.resources).map(([k, r]) => [k, r.resource as Doc]));
     const backups = ((spec(out['sg-cluster'])['configurations'] as Doc)['backups'] as Doc[])[0]!;
     expect(backups['path']).toMatch(/^team-a\/app-db-[0-9a-f]{5}$/);
@@ -219,7 +220,7 @@ describe("the platform's existing bucket on StackGres", () => {
   });
 
   it('keeps as many base backups as retentionDays covers at the schedule (every 6 h for 2 days: 8)', () => {
-    const rsp = runFunction(renderRequest(claimToComposite(claim({ backup: { schedule: '0 */6 * * *', retentionDays: 2 } })), { input: compositionInput() }), { random: seededRandom('sg') });
+    const rsp = answerComposing(renderRequest(claimToComposite(claim({ backup: { schedule: '0 */6 * * *', retentionDays: 2 } })), { input: compositionInput() }), 'sg-cluster', 'sg');
     const cluster = rsp.desired!.resources['sg-cluster']!.resource as Doc;
     expect((((cluster['spec'] as Doc)['configurations'] as Doc)['backups'] as Doc[])[0]!['retention']).toBe(8);
   });
@@ -227,9 +228,8 @@ describe("the platform's existing bucket on StackGres", () => {
 
 describe('status', () => {
   it('reads phase, primary, version, ready instances, and the recovery window from the ObjectStore', () => {
-    const first = cnpg({ instances: 2 });
-    const rsp = runFunction(first, { random: seededRandom('st') });
-    const observed = observeDesired(first, rsp, runningClusterStatus(2));
+    // A running instance (every object observed), whose Cluster then reports one of its two instances ready.
+    const observed = settle(cnpg({ instances: 2 }), 'st').req;
     const cluster = observed.observed!.resources['cnpg-cluster']!.resource as Doc;
     cluster['status'] = {
       phase: 'Cluster in healthy state',
@@ -253,5 +253,31 @@ describe('status', () => {
       firstRecoverabilityPoint: '2026-11-20T01:00:00Z',
     });
     expect(out.conditions[0]).toMatchObject({ status: Status.STATUS_CONDITION_FALSE, message: expect.stringContaining('1 of 2 instances ready (Cluster in healthy state)') });
+  });
+});
+
+describe('the creation order on CloudNativePG', () => {
+  it('composes the Cluster only once its superuser Secret and backup objects were applied', () => {
+    const first = runFunction(cnpg({}), { random: seededRandom('order') });
+    expect(Object.keys(first.desired!.resources)).not.toContain('cnpg-cluster');
+    expect(Object.keys(first.desired!.resources)).toEqual(expect.arrayContaining(['superuser-secret', 'cnpg-object-store', 'cnpg-scheduled-backup']));
+    expect(Object.keys(runFunction(withInputsObserved(cnpg({}), 'order')).desired!.resources)).toContain('cnpg-cluster');
+  });
+
+  // Everything applied except provider-sql's objects, the Cluster reporting `readyInstances`.
+  it.each<[string, number | undefined, boolean]>([
+    ['the Cluster has no status yet', undefined, false],
+    ['no instance is ready', 0, false],
+    ['one instance is ready', 1, true],
+  ])('Role and database "app": %s (readyInstances %p) → composed %p', (_name, readyInstances, composed) => {
+    const req = settle(cnpg({}), 'order').req;
+    const resources = Object.fromEntries(Object.entries(req.observed!.resources).filter(([key]) => !key.startsWith('sql-') || key === 'sql-provider-config'));
+    const cluster = structuredClone(resources['cnpg-cluster']!.resource) as Doc;
+    if (readyInstances === undefined) delete cluster['status'];
+    else cluster['status'] = { ...(cluster['status'] as Doc), readyInstances };
+    resources['cnpg-cluster'] = { ...resources['cnpg-cluster']!, resource: cluster };
+    const rsp = runFunction({ ...req, observed: { ...req.observed!, resources } });
+    expect(rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL)).toEqual([]);
+    expect(['sql-role-app', 'sql-database-app'].map((k) => rsp.desired!.resources[k] !== undefined)).toEqual([composed, composed]);
   });
 });
