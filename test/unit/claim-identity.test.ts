@@ -6,7 +6,7 @@
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../../src/function.js';
 import { CLAIM_NAME_LABEL, CLAIM_NAMESPACE_LABEL } from '../../src/api/parse.js';
-import { claim, firstRequest, type Doc } from '../support/requests.js';
+import { answerComposing, claim, firstRequest, type Doc } from '../support/requests.js';
 
 function withLabel(label: string, value: string) {
   const req = firstRequest(claim({}));
@@ -39,7 +39,7 @@ describe('the claim name and namespace labels', () => {
     [CLAIM_NAMESPACE_LABEL, 'n'.repeat(63)],
     [CLAIM_NAMESPACE_LABEL, '0-team'],
   ])('%s = %j composes', (label, value) => {
-    const rsp = runFunction(withLabel(label, value));
+    const rsp = answerComposing(withLabel(label, value), 'sg-cluster');
     expect(rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL)).toEqual([]);
     expect(rsp.desired!.resources['sg-cluster']).toBeDefined();
   });

@@ -25,6 +25,8 @@ function yamlDocuments(text: string): Record<string, unknown>[] {
 
 const row = (kind: string, name: string, ready: string) => new RegExp(`^  ${kind} +${name} +${ready}$`, 'm');
 
+type Doc = Record<string, unknown>;
+
 describe('render --help', () => {
   it.each([['--help'], ['-h'], ['examples/minimal.yaml', '--help']])('%s prints every flag on stdout and exits 0', (...args) => {
     const { code, stdout, stderr } = renderCli(...args);
@@ -53,24 +55,37 @@ describe('render: YAML on stdout, a summary on stderr', () => {
     expect(stderr).toMatch(/^shop\/orders-db: \d+ composed objects, 0 ready \(in namespace shop\)\n/);
     expect(stderr).toContain('(a first reconcile: nothing exists yet, so nothing is ready; --observed renders a later one)');
     expect(stderr).toMatch(/^  KIND +NAME +READY$/m);
-    expect(stderr).toMatch(row('SGCluster', 'orders-db', 'no'));
+    // the SGCluster waits for its Secret, profile and config to exist (creation order), so it isn't listed yet
+    expect(stderr).not.toMatch(/^  SGCluster /m);
+    expect(stderr).toMatch(row('SGInstanceProfile', 'orders-db-profile', 'no'));
     expect(stderr).toMatch(row('Secret', 'orders-db-superuser', 'no'));
     expect(stderr).toMatch(row('NetworkPolicy', 'orders-db-ingress', 'no'));
     expect(stderr).toMatch(/^conditions:\n  DatabaseReady +False +Creating +creating the SGCluster/m);
   });
 
   it('summarises a later reconcile from --observed: what is ready says yes', () => {
-    const first = yamlDocuments(renderCli('examples/minimal.yaml', '--seed', 'x').stdout);
     const dir = mkdtempSync(join(tmpdir(), 'render-observed-'));
     try {
-      // the composed objects as the cluster holds them once the operator runs (the XR, first, is not composed)
-      const observed = first.slice(1).filter((d) => d['kind'] !== 'Result').map((d) =>
-        d['kind'] === 'SGCluster'
-          ? { ...d, status: { conditions: [{ type: 'Bootstrapped', status: 'True' }], instances: 1, postgresVersion: '17.6' } }
-          : d,
-      );
-      writeFileSync(join(dir, 'observed.yaml'), observed.map((d) => `---\n${stringify(d)}`).join(''));
-      const { code, stdout, stderr } = renderCli('examples/minimal.yaml', '--seed', 'x', '--observed', dir);
+      // the composed objects as the cluster holds them once the operator runs (the XR, first, is not composed);
+      // the SGCluster comes in the second answer, once its inputs exist, so two rounds are fed back
+      const asObserved = (docs: Doc[]) =>
+        docs.slice(1).filter((d) => d['kind'] !== 'Result').map((d) =>
+          d['kind'] === 'SGCluster'
+            ? { ...d, status: { conditions: [{ type: 'Bootstrapped', status: 'True' }], instances: 1, postgresVersion: '17.6' } }
+            : d,
+        );
+      const write = (docs: Doc[]) => writeFileSync(join(dir, 'observed.yaml'), docs.map((d) => `---\n${stringify(d)}`).join(''));
+      write(asObserved(yamlDocuments(renderCli('examples/minimal.yaml', '--seed', 'x').stdout)));
+      write(asObserved(yamlDocuments(renderCli('examples/minimal.yaml', '--seed', 'x', '--observed', join(dir, 'observed.yaml')).stdout)));
+      // its StatefulSet, all instances ready, as StackGres makes it (read as a required resource)
+      const statefulSet = {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'orders-db', namespace: 'shop', labels: { app: 'StackGresCluster', 'stackgres.io/cluster-name': 'orders-db' } },
+        status: { replicas: 1, readyReplicas: 1 },
+      };
+      writeFileSync(join(dir, 'extra.yaml'), `${readFileSync(join(REPO, 'test/fixtures/cluster.yaml'), 'utf8')}\n---\n${stringify(statefulSet)}`);
+      const { code, stdout, stderr } = renderCli('examples/minimal.yaml', '--seed', 'x', '--observed', join(dir, 'observed.yaml'), '--extra', join(dir, 'extra.yaml'));
       expect(code).toBe(0);
       expect(yamlDocuments(stdout)[0]!['kind']).toBe('XPostgreSQLInstance');
       expect(stderr).toMatch(row('SGCluster', 'orders-db', 'yes'));

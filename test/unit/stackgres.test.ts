@@ -1,6 +1,6 @@
 import { Ready } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../../src/function.js';
-import { claim, firstRequest, observeDesired, readyStatefulSets, runningClusterStatus, steadyRequest, withInputsObserved, type Doc } from '../support/requests.js';
+import { answerComposing, claim, firstRequest, observeDesired, readyStatefulSets, runningClusterStatus, steadyRequest, withInputsObserved, type Doc } from '../support/requests.js';
 
 const spec = (rsp: ReturnType<typeof runFunction>, key: string) => rsp.desired!.resources[key]!.resource!['spec'] as Doc;
 
@@ -150,7 +150,7 @@ describe('readiness', () => {
 
 describe('deletion protection label on what holds data', () => {
   const labelsOf = (parameters: Doc) => {
-    const rsp = runFunction(firstRequest(claim(parameters)));
+    const rsp = answerComposing(firstRequest(claim(parameters)), 'sg-cluster');
     const cluster = rsp.desired!.resources['sg-cluster']!.resource! as Doc;
     const others = Object.entries(rsp.desired!.resources)
       .filter(([key]) => key !== 'sg-cluster')
