@@ -133,8 +133,14 @@ function providerConfig(ctx: ComposeContext, superuserSecret: string): KubeObjec
 const owners = (p: Parameters) =>
   new Map(p.users.flatMap((u) => u.grants.filter((g) => g.privileges === 'owner').map((g) => [g.database, u.name] as const)));
 
-/** Databases every instance has; PUBLIC's CONNECT on them is revoked too (template0 takes no connections at all). */
+/**
+ * Databases every instance has; PUBLIC's CONNECT on them is revoked too (template0 takes no connections at all).
+ * provider-sql revokes from PUBLIC only when it (re)creates the grant, and it sees a grant to `postgres` as already
+ * there (initdb gives template1 an ACL in which the owner holds everything), so the grantee is `pg_database_owner`:
+ * CONNECT for whoever owns the database, i.e. the superuser, which holds it anyway (found on a real server).
+ */
 const PLATFORM_DATABASES = ['postgres', 'template1'] as const;
+const PLATFORM_GRANT = { privileges: ['CONNECT'], revokePublicOnDb: true, role: 'pg_database_owner' };
 
 function databaseObjects(ctx: ComposeContext): ComposedSet {
   const out: ComposedSet = {};
@@ -145,7 +151,7 @@ function databaseObjects(ctx: ComposeContext): ComposedSet {
         ctx,
         'Grant',
         sqlObjectNames.object(ctx, key),
-        { database: db, privileges: ['ALL'], revokePublicOnDb: true, role: SUPERUSER },
+        { database: db, ...PLATFORM_GRANT },
         undefined,
         KEEP,
       ),

@@ -148,7 +148,7 @@ describe('users and databases', () => {
   });
 
   it.each(['postgres', 'template1'])('revokes CONNECT on %s from PUBLIC: only the superuser connects to it', (db) => {
-    expect(forProvider(render({}), `sql-grant-${db}-private`)).toEqual({ database: db, privileges: ['ALL'], revokePublicOnDb: true, role: 'postgres' });
+    expect(forProvider(render({}), `sql-grant-${db}-private`)).toEqual({ database: db, privileges: ['CONNECT'], revokePublicOnDb: true, role: 'pg_database_owner' });
   });
 
   // Released without connecting to the database: a claim whose database never came up deletes cleanly, and the role
