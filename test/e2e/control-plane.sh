@@ -19,6 +19,9 @@
 #                        where /etc/hosts is a bind-mounted copy in the temp dir
 #                        (E2E_PRIVATE_HOSTS=1): test/e2e/sql.sh adds the claims' Service names
 #                        there, and the machine's /etc/hosts is never written.
+#   E2E_NODE=0|1         1: a real node (test/e2e/node/: containerd, kubelet, kube-scheduler, kube-proxy,
+#                        CoreDNS, images made here) in the network namespace, and Crossplane's Deployment
+#                        package runtime; 0: no node, the function runs as a process (External runtime).
 #   E2E_KEEP_WORKDIR=1   keep the temp dir (logs, certs) after exit.
 #   E2E_ARTIFACTS=DIR    copy logs/ there before the temp dir is removed.
 set -euo pipefail
@@ -36,6 +39,12 @@ source "$E2E_DIR/tools.sh"
 if [[ -z "${E2E_TOOLS_READY:-}" ]]; then
   e2e_tools
   export E2E_TOOLS_READY=1
+fi
+# node (E2E_NODE=1): its images are built (or found in their cache) here too, before the network namespace
+if [[ "${E2E_NODE:-0}" == "1" && -z "${E2E_NODE_IMAGES:-}" ]]; then
+  # shellcheck source=node/images.sh
+  source "$E2E_DIR/node/images.sh"
+  e2e_node_images
 fi
 
 if [[ -z "${E2E_IN_NETNS:-}" && "${E2E_NETNS:-auto}" != "0" ]]; then
@@ -76,7 +85,11 @@ e2e_cleanup() {
     wait "$E2E_CMD_PID" 2>/dev/null || true
   fi
   if [[ $rc != 0 ]]; then e2e_diagnostics || true; fi
+  if [[ "${E2E_NODE:-0}" == "1" ]]; then e2e_node_teardown "$E2E_WORKDIR/node" || true; fi   # containers, shims
   e2e_stop_all
+  if [[ "${E2E_NODE:-0}" == "1" ]]; then
+    e2e_node_unmount "$E2E_WORKDIR/node" || true; e2e_node_remove_cgroups "$E2E_WORKDIR/node" || true
+  fi
   if [[ "${E2E_PRIVATE_HOSTS:-0}" == "1" ]]; then umount /etc/hosts 2>/dev/null || true; fi
   if [[ -n "${E2E_ARTIFACTS:-}" && -d "$E2E_WORKDIR/logs" ]]; then
     mkdir -p "$E2E_ARTIFACTS" && cp -r "$E2E_WORKDIR/logs/." "$E2E_ARTIFACTS/" || true
@@ -111,6 +124,22 @@ if [[ "${E2E_IN_MOUNTNS:-0}" == "1" ]]; then
 fi
 start_all=$(e2e_now)
 
+# --- node (E2E_NODE=1): its address, and what the API server and controllers need for it --------------------
+apiserver_bind=127.0.0.1 apiserver_advertise=127.0.0.1 apiserver_reconciler=none apiserver_authz=RBAC san_extra=""
+kcm_controllers=namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller
+if [[ "${E2E_NODE:-0}" == "1" ]]; then
+  # shellcheck source=node/lib.sh
+  source "$E2E_DIR/node/lib.sh"
+  e2e_node_network
+  # pods reach the API server through the kubernetes Service (10.0.0.1 -> the node's address); kubelet is
+  # authorised as a node (Node authorizer); all of it inside the private network namespace
+  apiserver_bind=0.0.0.0 apiserver_advertise="$E2E_NODE_IP" apiserver_reconciler=lease apiserver_authz=Node,RBAC
+  san_extra=",IP:$E2E_NODE_IP"
+  kcm_controllers+=",$E2E_NODE_CONTROLLERS"
+  E2E_NODE_TOKEN="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  export E2E_NODE_TOKEN
+fi
+
 # --- certificates -------------------------------------------------------------
 (
   cd "$W/pki"
@@ -118,7 +147,7 @@ start_all=$(e2e_now)
   openssl req -x509 -new -key ca.key -days 2 -subj "/CN=e2e-apiserver-ca" -out ca.crt 2>/dev/null
   openssl ecparam -name prime256v1 -genkey -noout -out apiserver.key 2>/dev/null
   openssl req -new -key apiserver.key -subj "/CN=kube-apiserver" -out apiserver.csr 2>/dev/null
-  printf 'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n' >apiserver.ext
+  printf 'subjectAltName=IP:127.0.0.1,IP:10.0.0.1%s,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n' "$san_extra" >apiserver.ext
   openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile apiserver.ext -out apiserver.crt 2>/dev/null
   openssl genrsa -out sa.key 2048 2>/dev/null
   openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
@@ -126,6 +155,9 @@ start_all=$(e2e_now)
 TOKEN="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 # token,user,uid,"groups"
 printf '%s,e2e-admin,e2e-admin,"system:masters"\n' "$TOKEN" >"$W/pki/tokens.csv"
+if [[ -n "${E2E_NODE_TOKEN:-}" ]]; then
+  printf '%s,system:node:%s,%s,"system:nodes"\n' "$E2E_NODE_TOKEN" "$E2E_NODE_NAME" "$E2E_NODE_NAME" >>"$W/pki/tokens.csv"
+fi
 
 # --- etcd ---------------------------------------------------------------------
 e2e_free_port ETCD_PORT; e2e_free_port ETCD_PEER_PORT
@@ -141,15 +173,16 @@ e2e_free_port E2E_APISERVER_PORT
 export E2E_APISERVER_PORT
 e2e_bg kube-apiserver kube-apiserver \
   --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$E2E_APISERVER_PORT" \
+  --bind-address "$apiserver_bind" --advertise-address "$apiserver_advertise" --secure-port "$E2E_APISERVER_PORT" \
   --cert-dir "$W/pki/apiserver-generated" \
   --tls-cert-file "$W/pki/apiserver.crt" --tls-private-key-file "$W/pki/apiserver.key" \
   --token-auth-file "$W/pki/tokens.csv" \
-  --authorization-mode RBAC \
+  --authorization-mode "$apiserver_authz" \
+  --kubelet-preferred-address-types InternalIP \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$W/pki/sa.pub" --service-account-signing-key-file "$W/pki/sa.key" \
   --service-cluster-ip-range 10.0.0.0/24 \
-  --endpoint-reconciler-type none \
+  --endpoint-reconciler-type "$apiserver_reconciler" \
   --enable-priority-and-fairness=false \
   --profiling=false \
   --v 1
@@ -177,12 +210,25 @@ e2e_wait_for "kube-apiserver /readyz" 180 kube-apiserver kubectl get --raw /read
 # --- kube-controller-manager (namespace deletion, GC, service accounts) ---------
 e2e_bg kube-controller-manager kube-controller-manager \
   --kubeconfig "$KUBECONFIG" \
-  --controllers namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller \
+  --controllers "$kcm_controllers" \
   --service-account-private-key-file "$W/pki/sa.key" --root-ca-file "$W/pki/ca.crt" \
   --leader-elect=false --bind-address 127.0.0.1 --secure-port 0 \
   --v 1
 e2e_wait_for "the default ServiceAccount" 120 kube-controller-manager kubectl -n default get serviceaccount default
 cp_ready=$(e2e_now)
+
+# --- the node (E2E_NODE=1) -------------------------------------------------------------
+# With a node, Crossplane runs functions as pods (its default Deployment runtime); without, the harness runs the
+# function as a process (External runtime, install-function.sh).
+export E2E_PACKAGE_RUNTIME="${E2E_PACKAGE_RUNTIME:-$([[ "${E2E_NODE:-0}" == "1" ]] && echo Deployment || echo External)}"
+if [[ "${E2E_NODE:-0}" == "1" ]]; then
+  "$E2E_DIR/node/start.sh"
+  set -a
+  # shellcheck disable=SC1091
+  source "$W/node.env"   # E2E_REGISTRY_PORT, E2E_IMAGE_*
+  set +a
+  e2e_log "node Ready $(e2e_since "$cp_ready")s after the API server and controllers"
+fi
 
 # --- Crossplane core (out of cluster) ----------------------------------------
 export POD_NAMESPACE=crossplane-system POD_SERVICE_ACCOUNT=crossplane
@@ -218,7 +264,7 @@ done
 e2e_free_port XP_METRICS_PORT; e2e_free_port XP_HEALTH_PORT; e2e_free_port XP_WEBHOOK_PORT
 e2e_bg crossplane crossplane core start \
   --enable-webhooks=false \
-  --package-runtime=External \
+  --package-runtime="$E2E_PACKAGE_RUNTIME" \
   --tls-client-certs-dir "$W/crossplane-client" \
   --xpkg-cache-dir "$W/xpkg-cache" \
   --metrics-port "$XP_METRICS_PORT" --health-probe-port "$XP_HEALTH_PORT" --webhook-port "$XP_WEBHOOK_PORT" \

@@ -10,6 +10,10 @@
 #      and keep it pointed there (endpoint keeper, see README.md);
 #   4. apply xrds/*.yaml and compositions/*.yaml of the repo, wait for Established;
 #   5. start a local PostgreSQL and provider-sql (sql.sh start; E2E_SQL=0 skips it).
+# With a node (E2E_PACKAGE_RUNTIME=Deployment, control-plane.sh's default when E2E_NODE=1) step 2 embeds the
+# function's image built from the Dockerfile (E2E_FUNCTION_IMAGE_TAR, node/images.sh) in the package and pushes it
+# to the node's registry, and step 3 is node/function-pod.sh: Crossplane runs the function as a pod (no process,
+# no endpoint keeper).
 # Background processes are registered with control-plane.sh's cleanup (lib.sh e2e_bg).
 #
 # Must run inside control-plane.sh (needs KUBECONFIG, E2E_WORKDIR, E2E_CROSSPLANE_CA_DIR).
@@ -85,22 +89,36 @@ spec: {}
 EOF
 fi
 mkdir -p "$W/empty-examples"
-if ! crank xpkg build --package-root "$PKG_DIR" --examples-root "$W/empty-examples" \
+embed=()
+if [[ "${E2E_PACKAGE_RUNTIME:-External}" == "Deployment" ]]; then
+  embed=(--embed-runtime-image-tarball "${E2E_FUNCTION_IMAGE_TAR:?the Deployment runtime needs the function image (node/images.sh)}")
+fi
+if ! crank xpkg build --package-root "$PKG_DIR" --examples-root "$W/empty-examples" "${embed[@]}" \
       --package-file "$W/$FN.xpkg" >"$W/logs/xpkg-build.log" 2>&1; then
   cat "$W/logs/xpkg-build.log" >&2
   e2e_die "crank xpkg build of $PKG_DIR failed"
 fi
 
-e2e_free_port REGISTRY_PORT
-mkdir -p "$W/registry"
-e2e_bg registry crane registry serve --address "127.0.0.1:$REGISTRY_PORT" --disk "$W/registry"
-e2e_wait_for "local registry" 30 registry curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/"
+if [[ -n "${E2E_REGISTRY_PORT:-}" ]]; then
+  REGISTRY_PORT="$E2E_REGISTRY_PORT"   # the node's (node/start.sh), which containerd pulls from
+else
+  e2e_free_port REGISTRY_PORT
+  mkdir -p "$W/registry"
+  e2e_bg registry crane registry serve --address "127.0.0.1:$REGISTRY_PORT" --disk "$W/registry"
+  e2e_wait_for "local registry" 30 registry curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/"
+fi
 # A tag unique to this content, so a rebuilt package makes a new FunctionRevision.
 TAG="v0.0.0-e2e-$(sha256sum "$W/$FN.xpkg" | cut -c1-12)"
 IMAGE="127.0.0.1:$REGISTRY_PORT/$FN:$TAG"
 crane push "$W/$FN.xpkg" "$IMAGE" >"$W/logs/crane-push.log" 2>&1 || { cat "$W/logs/crane-push.log" >&2; e2e_die "crane push failed"; }
 e2e_log "pushed $IMAGE"
 
+# --- 3. with a node: the function as a pod (Crossplane's Deployment runtime) ----------------
+if [[ "${E2E_PACKAGE_RUNTIME:-External}" == "Deployment" ]]; then
+  "$E2E_DIR/node/function-pod.sh" "$FN" "$IMAGE"
+  FUNCTION_PORT=""
+  ENDPOINT="$(kubectl get functionrevisions -l "pkg.crossplane.io/package=$FN" -o jsonpath='{.items[?(@.spec.desiredState=="Active")].status.endpoint}')"
+else   # the External runtime: up to "fi # External runtime" below (left unindented)
 # --- 3. function process: certificate, start ---------------------------------------
 TLS="$W/function-tls"
 mkdir -p "$TLS"
@@ -180,6 +198,7 @@ e2e_wait_for "active FunctionRevision endpoint $ENDPOINT" 60 endpoint-keeper bas
   "kubectl get functionrevisions -l pkg.crossplane.io/package=$FN -o jsonpath='{.items[*].status.endpoint}' | grep -qF '$ENDPOINT'"
 e2e_wait_for "Function $FN Healthy" 120 function kubectl wait --for condition=Healthy --timeout 5s "function.pkg.crossplane.io/$FN"
 e2e_log "Function $FN installed, Healthy, endpoint $ENDPOINT"
+fi # External runtime
 
 # --- 4. XRDs and Compositions -------------------------------------------------------
 if [[ "${E2E_APPLY_REPO_XRDS:-1}" == "1" ]] && compgen -G "$E2E_REPO/xrds/*.yaml" >/dev/null; then

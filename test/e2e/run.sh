@@ -11,6 +11,7 @@
 #   E2E_EXTRA_MANIFESTS file or dir applied after the function is installed (e.g. test XRDs)
 #   E2E_CLAIMS          space-separated claim/XR files to time (default test/e2e/claims/*.yaml)
 #   E2E_KUTTL_ARGS      extra args for `kubectl-kuttl test` (e.g. "--test 00-smoke")
+#   E2E_NODE=1|0        a real node, the function as a pod (default 1); 0: no node, the function as a process
 #   E2E_NETNS, E2E_KEEP_WORKDIR, E2E_ARTIFACTS: see control-plane.sh
 set -euo pipefail
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,6 +20,8 @@ source "$E2E_DIR/lib.sh"
 
 if [[ "${1:-}" != "--inside" ]]; then
   run_start=$(e2e_now)
+  # a real node and the function as a pod unless told otherwise (control-plane.sh, test/e2e/README.md)
+  export E2E_NODE="${E2E_NODE:-1}"
   # shellcheck source=tools.sh
   source "$E2E_DIR/tools.sh"
   e2e_tools
@@ -67,7 +70,10 @@ kuttl_start=$(e2e_now)
 kuttl_rc=0
 # (pipefail is on: the pipeline's status is kuttl's when kuttl fails; PIPESTATUS would be that of `|| …`)
 # shellcheck disable=SC2086
-kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "$E2E_DIR/suites" 2>&1 | tee "$E2E_WORKDIR/kuttl.log" || kuttl_rc=$?
+suites=("$E2E_DIR/suites")
+# the node's own suite (pods, logs, Services, DNS, readiness, volumes, PostgreSQL in a pod) needs the node
+[[ "${E2E_NODE:-0}" == "1" ]] && suites+=("$E2E_DIR/suites-node")
+kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "${suites[@]}" 2>&1 | tee "$E2E_WORKDIR/kuttl.log" || kuttl_rc=$?
 cd "$E2E_REPO"
 kuttl_secs="$(e2e_since "$kuttl_start")"
 passed="$(grep -c -- '--- PASS: kuttl/harness/' "$E2E_WORKDIR/kuttl.log" || true)"
@@ -102,6 +108,9 @@ fi
 echo "warm control-plane start (etcd -> Crossplane ready): $(cat "$E2E_WORKDIR/warm-start-seconds")s"
 if [[ -f "$E2E_WORKDIR/postgresql-start-seconds" ]]; then
   echo "PostgreSQL start (initdb + server ready): $(cat "$E2E_WORKDIR/postgresql-start-seconds")s; provider-sql $E2E_PROVIDER_SQL_VERSION out of cluster"
+fi
+if [[ -f "$E2E_WORKDIR/node-ready-seconds" ]]; then
+  echo "node Ready (warm): $(cat "$E2E_WORKDIR/node-ready-seconds")s after kubelet started; function as a pod ($E2E_PACKAGE_RUNTIME runtime)"
 fi
 echo "kuttl: ${kuttl_secs}s (exit $kuttl_rc)"
 for f in "${figures[@]}"; do echo "$f"; done

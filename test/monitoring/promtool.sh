@@ -35,19 +35,21 @@ prometheus_version() {
 install_promtool() {
   command -v go >/dev/null 2>&1 || die "cannot install promtool: no Go toolchain on PATH (go install builds it)"
   mkdir -p "$PROMTOOL_DIR"
-  rm -rf "$PROMTOOL_DIR/bin.tmp"
+  # its own temp dir: another run's is never touched (see the lock below)
+  local tmp; tmp="$(mktemp -d "$PROMTOOL_DIR/bin.tmp.XXXXXX")"; chmod 755 "$tmp"
   log "installing promtool $PROMTOOL_MODULE_VERSION (Prometheus $(prometheus_version)) with go install ..."
   local start=$SECONDS
-  if ! GOBIN="$PROMTOOL_DIR/bin.tmp" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath -buildvcs=false" \
+  if ! GOBIN="$tmp" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath -buildvcs=false" \
     go install -tags remove_all_sd \
       -ldflags "-X github.com/prometheus/common/version.Version=$(prometheus_version)" \
       "github.com/prometheus/prometheus/cmd/promtool@$PROMTOOL_MODULE_VERSION" >"$PROMTOOL_DIR/install.log" 2>&1; then
     tail -n 20 "$PROMTOOL_DIR/install.log" >&2
+    rm -rf "$tmp"
     die "cannot install promtool $PROMTOOL_MODULE_VERSION: go install failed (full log: $PROMTOOL_DIR/install.log)"
   fi
-  [[ -x "$PROMTOOL_DIR/bin.tmp/promtool" ]] || die "go install produced no promtool binary (log: $PROMTOOL_DIR/install.log)"
-  rm -rf "$PROMTOOL_DIR/bin"
-  mv "$PROMTOOL_DIR/bin.tmp" "$PROMTOOL_DIR/bin"
+  [[ -x "$tmp/promtool" ]] || { rm -rf "$tmp"; die "go install produced no promtool binary (log: $PROMTOOL_DIR/install.log)"; }
+  [[ -e "$PROMTOOL_DIR/bin" ]] && mv "$PROMTOOL_DIR/bin" "$(mktemp -u "$PROMTOOL_DIR/bin.incomplete.XXXXXX")"
+  mv "$tmp" "$PROMTOOL_DIR/bin"
   echo "$((SECONDS - start))" >"$PROMTOOL_DIR/install-seconds"
   log "installed promtool in $((SECONDS - start))s"
 }
@@ -56,7 +58,12 @@ started=$SECONDS
 if [[ -x "$PROMTOOL" ]]; then
   log "promtool $PROMTOOL_MODULE_VERSION cached at $PROMTOOL"
 else
-  install_promtool
+  # Two runs on one machine: the first installs under an exclusive lock, the second waits and finds it.
+  mkdir -p "$TOOLS_DIR/.locks"
+  exec {lock_fd}>"$TOOLS_DIR/.locks/promtool-$PROMTOOL_MODULE_VERSION.lock"
+  flock -n "$lock_fd" || { log "waiting for another run that is installing promtool ..."; flock "$lock_fd"; }
+  [[ -x "$PROMTOOL" ]] || install_promtool
+  exec {lock_fd}>&-
 fi
 "$PROMTOOL" --version 2>&1 | head -n 1 >&2
 

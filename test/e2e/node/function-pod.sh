@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Step 3 of install-function.sh with a node: the Function installed as users install it. Crossplane's default
+# Deployment runtime pulls the package (which embeds the image built from the Dockerfile) and runs it as a pod:
+# Deployment, Service and the TLS server Secret are Crossplane's; Crossplane dials
+# dns:///<function>.crossplane-system:9443 (CoreDNS, then kube-proxy's rules to the pod).
+# The only thing added to Crossplane's defaults is a DeploymentRuntimeConfig with probes on the gRPC port (Crossplane
+# sets none; the function serves mTLS-only gRPC, so a TCP probe).
+#
+# Usage: node/function-pod.sh FUNCTION_NAME PACKAGE_IMAGE
+set -euo pipefail
+E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=../lib.sh
+source "$E2E_DIR/lib.sh"
+FN="$1" IMAGE="$2"
+start=$(e2e_now)
+
+# The Deployment runtime reads Crossplane's own ServiceAccount (POD_SERVICE_ACCOUNT, for its image pull secrets);
+# Crossplane runs as a process here, so nothing else makes it.
+kubectl -n crossplane-system create serviceaccount "${POD_SERVICE_ACCOUNT:-crossplane}" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+kubectl apply -f - >/dev/null <<EOF
+apiVersion: pkg.crossplane.io/v1beta1
+kind: DeploymentRuntimeConfig
+metadata:
+  name: $FN
+spec:
+  deploymentTemplate:
+    spec:
+      selector: {}
+      template:
+        spec:
+          containers:
+          - name: package-runtime
+            readinessProbe:
+              tcpSocket: {port: grpc}
+              periodSeconds: 2
+            livenessProbe:
+              tcpSocket: {port: grpc}
+              periodSeconds: 10
+              failureThreshold: 3
+---
+apiVersion: pkg.crossplane.io/v1
+kind: Function
+metadata:
+  name: $FN
+spec:
+  package: $IMAGE
+  packagePullPolicy: IfNotPresent
+  revisionActivationPolicy: Automatic
+  runtimeConfigRef:
+    name: $FN
+EOF
+
+e2e_wait_for "Function $FN Installed" 180 crossplane kubectl wait --for condition=Installed --timeout 5s "function.pkg.crossplane.io/$FN"
+e2e_wait_for "Function $FN Healthy (its pod Ready)" 240 crossplane kubectl wait --for condition=Healthy --timeout 5s "function.pkg.crossplane.io/$FN"
+pod="$(kubectl -n crossplane-system get pods -l "pkg.crossplane.io/function=$FN" -o jsonpath='{.items[0].metadata.name}')"
+e2e_log "Function $FN Healthy: pod $pod ($(kubectl -n crossplane-system get pod "$pod" -o jsonpath='{.status.podIP}'), image $IMAGE) in $(e2e_since "$start")s"

