@@ -256,6 +256,23 @@ describe('status', () => {
   });
 });
 
+describe('the running version', () => {
+  // the e2e's catalog names images tagged by a hash of their recipe: `…/postgres-17:0bfeeedc181a` once gave version "0"
+  it.each<[string, Doc, string | undefined]>([
+    ['a version tag', { image: 'ghcr.io/cloudnative-pg/postgresql:17.6-standard-trixie' }, '17.6'],
+    ['a major-only tag', { image: 'ghcr.io/cloudnative-pg/postgresql:16' }, '16'],
+    ['a tag that is no version, with the data directory major', { image: '127.0.0.1:5000/e2e/postgres-17:0bfeeedc181a', pgDataImageInfo: { majorVersion: 17 } }, '17'],
+    ["a tag that is no version, nothing else: the claim's major", { image: 'registry.local/pg:latest' }, '17'],
+  ])('%s', (_what, clusterStatus, version) => {
+    const first = cnpg({});
+    const observed = observeDesired(first, runFunction(first, { random: seededRandom('v') }), runningClusterStatus(1));
+    const cluster = observed.observed!.resources['cnpg-cluster']!.resource as Doc;
+    cluster['status'] = { phase: 'Cluster in healthy state', readyInstances: 1, ...clusterStatus };
+    const status = (runFunction(observed).desired!.composite!.resource as Doc)['status'] as Doc;
+    expect(status['version']).toBe(version);
+  });
+});
+
 describe('changes refused against the observed Cluster', () => {
   const fatal = (rsp: ReturnType<typeof runFunction>) => rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL).map((r) => r.message);
   const restoreFixtures: Doc[] = [

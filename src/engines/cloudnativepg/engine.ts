@@ -142,11 +142,17 @@ function recoveryWindow(ctx: ComposeContext): { lastBackup?: string; firstRecove
   return { ...(lastBackup ? { lastBackup } : {}), ...(first ? { firstRecoverabilityPoint: first } : {}) };
 }
 
-/** The running version from the image the cluster runs, e.g. `…/postgresql:17.5-standard-trixie` gives 17.5. */
+/**
+ * The running version: from the image's tag when it is a version (`…/postgresql:17.5-standard-trixie` gives 17.5),
+ * else the major the operator read off the data directory (`pgDataImageInfo`): a catalog may name images whose tag is
+ * a digest-like word (a tag `0bfeeedc181a` is no version 0).
+ */
 function runningVersion(observed: Json): string | undefined {
   const image = at(observed, 'status', 'image');
-  const tag = typeof image === 'string' ? /:(\d+(?:\.\d+)?)[^:/]*$/.exec(image)?.[1] : undefined;
-  return tag;
+  const tag = typeof image === 'string' ? /:(\d+(?:\.\d+)?)(?:-[^:/]*)?$/.exec(image)?.[1] : undefined;
+  if (tag) return tag;
+  const major = at(observed, 'status', 'pgDataImageInfo', 'majorVersion');
+  return typeof major === 'number' ? String(major) : undefined;
 }
 
 function observe(ctx: ComposeContext): EngineObservation {
