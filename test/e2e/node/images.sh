@@ -12,13 +12,14 @@
 #                  operand images CloudNativePG expects: the server binaries (initdb, pg_ctl, postgres,
 #                  pg_basebackup, pg_controldata, ...) on PATH, user postgres with uid/gid 26, en_US.UTF-8 and
 #                  C.UTF-8 locales, no cluster created.
+#   cnpg           (E2E_NODE_CNPG=1) CloudNativePG's operator image: tools.sh's cnpg build, laid out like upstream's
 #
 # Usage: source test/e2e/node/images.sh && e2e_node_images     (or run it: prints NAME=LAYOUT lines)
 set -euo pipefail
 
 E2E_IMAGES_CACHE="${E2E_IMAGES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/images}"
 E2E_DEBIAN_MIRROR="${E2E_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-E2E_NODE_IMAGE_LIST="${E2E_NODE_IMAGE_LIST:-pause postgres-15 postgres-17}"
+E2E_NODE_IMAGE_LIST="${E2E_NODE_IMAGE_LIST:-pause postgres-15 postgres-17$([[ "${E2E_NODE_CNPG:-0}" == "1" ]] && echo " cnpg")$([[ "${E2E_NODE_CNPG:-0}" == "1" && "${E2E_CNPG_BACKUP:-0}" == "1" ]] && echo " barman-plugin barman-sidecar")}"
 # npm in the node:<N>-slim stand-in (the function's build stage runs npm ci)
 E2E_NPM_VERSION="${E2E_NPM_VERSION:-11.6.2}"
 
@@ -248,6 +249,48 @@ e2e_function_image() {
   printf '%s' "$dir"
 }
 
+# _img_rootfs_cnpg ROOTFS MANAGER LICENSE: CloudNativePG's operator image, laid out like upstream's (its Dockerfile:
+# distroless static base, /operator/manager_amd64 and the /manager link, user 65532, ENTRYPOINT /manager); the
+# distroless base stands in as a hand-made passwd/group and /tmp (the binary is static: CGO_ENABLED=0).
+_img_rootfs_cnpg() {
+  local rootfs="$1" manager="$2" license="$3"
+  install -D -m 0755 "$manager" "$rootfs/operator/manager_amd64"
+  ln -s operator/manager_amd64 "$rootfs/manager"
+  install -D -m 0644 "$license" "$rootfs/licenses/LICENSE"
+  mkdir -p "$rootfs/etc" "$rootfs/home/nonroot"; install -d -m 1777 "$rootfs/tmp"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n' >"$rootfs/etc/group"
+  chown 65532:65532 "$rootfs/home/nonroot"
+  echo '{"Entrypoint": ["/manager"], "User": "65532:65532", "WorkingDir": "/"}'
+}
+
+# _img_rootfs_barman_plugin ROOTFS MANAGER: the Barman Cloud Plugin's operator image (upstream: distroless static, /manager,
+# user 65532), the base standing in as for cnpg.
+_img_rootfs_barman_plugin() {
+  local rootfs="$1" manager="$2"
+  install -D -m 0755 "$manager" "$rootfs/manager"
+  mkdir -p "$rootfs/etc"; install -d -m 1777 "$rootfs/tmp"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnonroot:x:65532:\n' >"$rootfs/etc/group"
+  echo '{"Entrypoint": ["/manager"], "User": "65532:65532", "WorkingDir": "/"}'
+}
+
+# _img_rootfs_barman_sidecar ROOTFS MANAGER: the plugin's sidecar, which runs in every PostgreSQL pod and calls Python's
+# barman-cloud-* tools. Upstream: distroless python3-debian13 + barman 3.19 from PyPI in /venv (PyPI is not reachable
+# here); stand-in: Debian trixie with its own barman-cli-cloud and python3-boto3 (the S3 client barman uses), user 26.
+_img_rootfs_barman_sidecar() {
+  local rootfs="$1" manager="$2"
+  mmdebstrap --mode=root --variant=essential --format=directory \
+    --include="barman-cli-cloud,python3-boto3,ca-certificates,tzdata" \
+    --customize-hook='rm -rf "$1"/var/cache/apt/* "$1"/var/lib/apt/lists/* "$1"/usr/share/doc "$1"/usr/share/man' \
+    trixie "$rootfs" "$E2E_DEBIAN_MIRROR" >&2
+  install -D -m 0755 "$manager" "$rootfs/manager"
+  # uid 26 as in the PostgreSQL pods it joins (Python looks the user up for its home)
+  echo 'postgres:x:26:26:postgres:/tmp:/usr/sbin/nologin' >>"$rootfs/etc/passwd"
+  chroot "$rootfs" barman-cloud-backup --version >&2
+  echo '{"Entrypoint": ["/manager"], "User": "26:26", "WorkingDir": "/"}'
+}
+
 # _img_build NAME KEY ROOTFS_FN ARGS...: build unless the layout for NAME-KEY exists; print the layout dir.
 _img_build() {
   local name="$1" key="$2" fn="$3"; shift 3
@@ -289,6 +332,13 @@ e2e_node_images() {
       pause) dir="$(_img_build pause "$(_img_key _img_rootfs_pause)" _img_rootfs_pause)" ;;
       postgres-15) dir="$(_img_build postgres-15 "$(_img_key _img_rootfs_postgres bookworm 15)" _img_rootfs_postgres bookworm 15)" ;;
       postgres-17) dir="$(_img_build postgres-17 "$(_img_key _img_rootfs_postgres trixie 17)" _img_rootfs_postgres trixie 17)" ;;
+      cnpg)   # needs tools.sh's cnpg build (E2E_CNPG_MANAGER)
+        local lic; lic="$(go mod download -json "github.com/cloudnative-pg/cloudnative-pg@${E2E_CNPG_VERSION:?}" | jq -r .Dir)/LICENSE"
+        dir="$(_img_build cnpg "$(_img_key _img_rootfs_cnpg "$(sha256sum <"${E2E_CNPG_MANAGER:?}")")" _img_rootfs_cnpg "$E2E_CNPG_MANAGER" "$lic")" ;;
+      barman-plugin)   # needs tools.sh's barman-plugin build (E2E_BARMAN_PLUGIN_MANAGER)
+        dir="$(_img_build barman-plugin "$(_img_key _img_rootfs_barman_plugin "$(sha256sum <"${E2E_BARMAN_PLUGIN_MANAGER:?}")")" _img_rootfs_barman_plugin "$E2E_BARMAN_PLUGIN_MANAGER")" ;;
+      barman-sidecar)
+        dir="$(_img_build barman-sidecar "$(_img_key _img_rootfs_barman_sidecar "$(sha256sum <"${E2E_BARMAN_PLUGIN_MANAGER:?}")")" _img_rootfs_barman_sidecar "$E2E_BARMAN_PLUGIN_MANAGER")" ;;
       *) _img_log "unknown image $name"; return 1 ;;
     esac
     images+=("$name=$dir")
