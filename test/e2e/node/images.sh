@@ -19,7 +19,8 @@ set -euo pipefail
 
 E2E_IMAGES_CACHE="${E2E_IMAGES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/images}"
 E2E_DEBIAN_MIRROR="${E2E_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-E2E_NODE_IMAGE_LIST="${E2E_NODE_IMAGE_LIST:-pause postgres-15 postgres-17$([[ "${E2E_NODE_CNPG:-0}" == "1" ]] && echo " cnpg")$([[ "${E2E_NODE_CNPG:-0}" == "1" && "${E2E_CNPG_BACKUP:-0}" == "1" ]] && echo " barman-plugin barman-sidecar")}"
+# (an assignment's status is its last command substitution's: each must succeed under set -e)
+E2E_NODE_IMAGE_LIST="${E2E_NODE_IMAGE_LIST:-pause postgres-15 postgres-17$([[ "${E2E_NODE_CNPG:-0}" == "1" ]] && echo " cnpg" || true)$([[ "${E2E_NODE_CNPG:-0}" == "1" && "${E2E_CNPG_BACKUP:-0}" == "1" ]] && echo " barman-plugin barman-sidecar" || true)}"
 # npm in the node:<N>-slim stand-in (the function's build stage runs npm ci)
 E2E_NPM_VERSION="${E2E_NPM_VERSION:-11.6.2}"
 
