@@ -26,8 +26,8 @@ if [[ "${1:-}" != "--inside" ]]; then
   export E2E_CNPG="${E2E_CNPG:-$E2E_NODE}"
   [[ "$E2E_NODE" == "1" ]] || E2E_CNPG=0
   export E2E_NODE_CNPG="$E2E_CNPG"   # tools.sh builds the manager, images.sh makes its image
-  # its backups: the Barman Cloud Plugin and an S3 server (versitygw); suites-node/31-cnpg-backup
-  export E2E_CNPG_BACKUP="${E2E_CNPG_BACKUP:-0}"
+  # its backups: the Barman Cloud Plugin and an S3 server (versitygw); suites-node/31-cnpg-backup (on with CNPG)
+  export E2E_CNPG_BACKUP="${E2E_CNPG_BACKUP:-$E2E_CNPG}"
   [[ "$E2E_CNPG" == "1" ]] || E2E_CNPG_BACKUP=0
   # shellcheck source=tools.sh
   source "$E2E_DIR/tools.sh"
