@@ -39,3 +39,49 @@ export function chooseBackup(backups: readonly BackupInfo[], cluster: string, na
   }
   return { ok: true, backup: chosen };
 }
+
+/**
+ * What an existing cluster was made from, as its engine reads it off the observed object. A field left undefined is
+ * one the engine can't tell (then nothing is refused for it: an unchanged claim must never become an error).
+ */
+export interface RestoreOrigin {
+  /** false: the cluster was bootstrapped empty, not from a backup. */
+  readonly restored: boolean;
+  /** How the message names the origin, e.g. `the instance was created from backup "x"`. */
+  readonly made: string;
+  /** The claim's `fromInstance` is the instance the cluster was restored from. */
+  readonly sameSource?: boolean;
+  /** The claim's `backupName` (when it names one) is the backup the cluster was restored from. */
+  readonly sameBackup?: boolean;
+  /** The point in time the cluster recovered to, if any. */
+  readonly pointInTime?: string;
+}
+
+interface RestoreRequest {
+  readonly fromInstance: string;
+  readonly backupName?: string | undefined;
+  readonly pointInTime?: string | undefined;
+}
+
+/**
+ * A restore is read when the cluster is created. Afterwards the claim may drop it, but not add or change it: the
+ * cluster was made from what its bootstrap says, and a claim saying otherwise would be silently ignored.
+ */
+export function restoreChanges(restore: RestoreRequest | undefined, origin: RestoreOrigin): { path: string; message: string }[] {
+  if (!restore) return [];
+  const path = 'spec.parameters.restore';
+  if (!origin.restored) {
+    return [{ path, message: 'the instance exists and was not created from a backup; a restore is read only at creation: remove it, or restore into a new instance' }];
+  }
+  const errors: { path: string; message: string }[] = [];
+  if (origin.sameSource === false) {
+    errors.push({ path: `${path}.fromInstance`, message: `${origin.made}, not from instance "${restore.fromInstance}"; a restore is read only at creation` });
+  }
+  if (restore.backupName !== undefined && origin.sameBackup === false) {
+    errors.push({ path: `${path}.backupName`, message: `${origin.made}; a restore is read only at creation` });
+  }
+  if ((restore.pointInTime ?? undefined) !== (origin.pointInTime ?? undefined)) {
+    errors.push({ path: `${path}.pointInTime`, message: `${origin.made}${origin.pointInTime ? ` up to ${origin.pointInTime}` : ''}; a restore is read only at creation` });
+  }
+  return errors;
+}

@@ -25,6 +25,13 @@ if [[ "${1:-}" != "--inside" ]]; then
   # a real node and the function as a pod unless told otherwise (control-plane.sh, test/e2e/README.md)
   export E2E_NODE="${E2E_NODE:-1}"
   export E2E_NODE_NETPOL="${E2E_NODE_NETPOL:-$E2E_NODE}"
+  # CloudNativePG's real operator on the node and its suites (suites-node/30-cnpg-*): on by default with the node
+  export E2E_CNPG="${E2E_CNPG:-$E2E_NODE}"
+  [[ "$E2E_NODE" == "1" ]] || E2E_CNPG=0
+  export E2E_NODE_CNPG="$E2E_CNPG"   # tools.sh builds the manager, images.sh makes its image
+  # its backups: the Barman Cloud Plugin and an S3 server (versitygw); suites-node/31-cnpg-backup (on with CNPG)
+  export E2E_CNPG_BACKUP="${E2E_CNPG_BACKUP:-$E2E_CNPG}"
+  [[ "$E2E_CNPG" == "1" ]] || E2E_CNPG_BACKUP=0
   # shellcheck source=tools.sh
   source "$E2E_DIR/tools.sh"
   e2e_tools
@@ -56,12 +63,12 @@ figures=()
 "$E2E_DIR/install-function.sh"
 # shellcheck disable=SC1091
 source "$E2E_WORKDIR/function.env"
-
-# CloudNativePG's operator as a pod (E2E_NODE_CNPG=1; for the next issue): its image built here, Ready
-if [[ "${E2E_NODE:-0}" == "1" && "${E2E_NODE_CNPG:-0}" == "1" ]]; then
+if [[ "${E2E_CNPG:-0}" == "1" ]]; then
   "$E2E_DIR/node/cnpg-operator.sh"
-  figures+=("CloudNativePG operator pod Ready: $(cat "$E2E_WORKDIR/cnpg-operator-seconds")s")
+  [[ -f "$E2E_WORKDIR/cnpg-operator-seconds" ]] && figures+=("CloudNativePG operator pod Ready: $(cat "$E2E_WORKDIR/cnpg-operator-seconds")s")
+  if [[ "${E2E_CNPG_BACKUP:-0}" == "1" ]]; then "$E2E_DIR/node/barman-plugin.sh"; fi
 fi
+
 
 if [[ -n "${E2E_EXTRA_MANIFESTS:-}" ]]; then
   kubectl apply -f "$E2E_EXTRA_MANIFESTS" >/dev/null
@@ -84,6 +91,7 @@ suites=("$E2E_DIR/suites")
 [[ "${E2E_NODE:-0}" == "1" ]] && suites+=("$E2E_DIR/suites-node")
 # the function's composed NetworkPolicy enforced (kube-router on the node, E2E_NODE_NETPOL=1)
 [[ "${E2E_NODE:-0}" == "1" && "${E2E_NODE_NETPOL:-0}" == "1" ]] && suites+=("$E2E_DIR/suites-netpol")
+# (suites-node/30-cnpg-* need CloudNativePG's operator: E2E_CNPG=1, the default with the node)
 kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "${suites[@]}" 2>&1 | tee "$E2E_WORKDIR/kuttl.log" || kuttl_rc=$?
 cd "$E2E_REPO"
 kuttl_secs="$(e2e_since "$kuttl_start")"
@@ -124,6 +132,10 @@ if [[ -f "$E2E_WORKDIR/node-ready-seconds" ]]; then
   echo "node Ready (warm): $(cat "$E2E_WORKDIR/node-ready-seconds")s after kubelet started; function as a pod ($E2E_PACKAGE_RUNTIME runtime)"
 fi
 echo "kuttl: ${kuttl_secs}s (exit $kuttl_rc)"
+if [[ -f "$E2E_WORKDIR/cnpg-operator-seconds" ]]; then
+  echo "CloudNativePG operator pod Ready: $(cat "$E2E_WORKDIR/cnpg-operator-seconds")s after its CRDs are applied"
+fi
+[[ -f "$E2E_WORKDIR/cnpg-figures" ]] && cat "$E2E_WORKDIR/cnpg-figures"
 for f in "${figures[@]}"; do echo "$f"; done
 echo "total so far: $(e2e_since "$E2E_RUN_START")s"
 echo "====================="

@@ -30,6 +30,10 @@ E2E_COREDNS_VERSION="${E2E_COREDNS_VERSION:-v1.13.1}"
 E2E_CNPG_VERSION="${E2E_CNPG_VERSION:-v1.30.0}"
 # kube-router's network policy controller (E2E_NODE_NETPOL=1): v2.1.0 is the only v2 the module proxy lists here
 E2E_KUBE_ROUTER_VERSION="${E2E_KUBE_ROUTER_VERSION:-v2.1.0}"
+# CloudNativePG's backups (E2E_CNPG_BACKUP=1, suites-node/30-cnpg-backup): the Barman Cloud Plugin (operator and
+# sidecar in one binary) and versitygw, an S3 server (Apache-2.0) serving a directory
+E2E_BARMAN_PLUGIN_VERSION="${E2E_BARMAN_PLUGIN_VERSION:-v0.14.0}"
+E2E_VERSITYGW_VERSION="${E2E_VERSITYGW_VERSION:-v1.8.0}"
 
 E2E_TOOLS_DIR="${E2E_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/tools}"
 export GOFLAGS="${GOFLAGS:-} -trimpath -buildvcs=false"
@@ -228,6 +232,7 @@ e2e_tools() {
   [[ "${E2E_NODE:-0}" == "1" ]] && default+=" kube-node containerd coredns"
   [[ "${E2E_NODE_CNPG:-0}" == "1" ]] && default+=" cnpg"
   [[ "${E2E_NODE_NETPOL:-0}" == "1" ]] && default+=" kube-router"
+  [[ "${E2E_NODE_CNPG:-0}" == "1" && "${E2E_CNPG_BACKUP:-0}" == "1" ]] && default+=" barman-plugin versitygw"
   local only="${E2E_TOOLS_ONLY:-$default}" t
   for t in $only; do
     case "$t" in
@@ -256,6 +261,12 @@ e2e_tools() {
       cnpg) _e2e_build cnpg "$E2E_CNPG_VERSION" manager -- \
                _build_sub _build_scratch cnpg github.com/cloudnative-pg/cloudnative-pg "$E2E_CNPG_VERSION" "" \
                  github.com/cloudnative-pg/cloudnative-pg/cmd/manager ;;
+      barman-plugin) _e2e_build barman-plugin "$E2E_BARMAN_PLUGIN_VERSION" manager -- \
+               _build_sub _build_scratch barman-plugin github.com/cloudnative-pg/plugin-barman-cloud "$E2E_BARMAN_PLUGIN_VERSION" "" \
+                 github.com/cloudnative-pg/plugin-barman-cloud/cmd/manager ;;
+      versitygw) _e2e_build versitygw "$E2E_VERSITYGW_VERSION" versitygw -- \
+               _build_sub _build_scratch versitygw github.com/versity/versitygw "$E2E_VERSITYGW_VERSION" "" \
+                 github.com/versity/versitygw/cmd/versitygw ;;
       *) _e2e_log "unknown tool $t"; return 1 ;;
     esac
   done
@@ -278,6 +289,8 @@ e2e_tools() {
   export E2E_BIN_CONTAINERD="$E2E_TOOLS_DIR/containerd-$E2E_CONTAINERD_VERSION/bin"
   export E2E_BIN_COREDNS="$E2E_TOOLS_DIR/coredns-$E2E_COREDNS_VERSION/bin"
   export E2E_CNPG_MANAGER="$E2E_TOOLS_DIR/cnpg-$E2E_CNPG_VERSION/bin/manager"
+  export E2E_BARMAN_PLUGIN_MANAGER="$E2E_TOOLS_DIR/barman-plugin-$E2E_BARMAN_PLUGIN_VERSION/bin/manager"
+  export E2E_VERSITYGW_BIN="$E2E_TOOLS_DIR/versitygw-$E2E_VERSITYGW_VERSION/bin/versitygw"
   export PATH="$E2E_BIN_K8S:$E2E_BIN_ETCD:$E2E_BIN_CROSSPLANE:$E2E_BIN_KUTTL:$E2E_BIN_CRANE:$PATH"
   [[ "${E2E_NODE:-0}" == "1" ]] && PATH="$E2E_BIN_KUBE_NODE:$E2E_BIN_CONTAINERD:$E2E_BIN_COREDNS:$E2E_TOOLS_DIR/kube-router-$E2E_KUBE_ROUTER_VERSION/bin:$PATH"
   export E2E_COLD_BUILD_SECONDS E2E_CROSSPLANE_VERSION E2E_K8S_VERSION E2E_PROVIDER_SQL_VERSION

@@ -281,3 +281,76 @@ describe('the creation order on CloudNativePG', () => {
     expect(['sql-role-app', 'sql-database-app'].map((k) => rsp.desired!.resources[k] !== undefined)).toEqual([composed, composed]);
   });
 });
+
+describe('the running version', () => {
+  // the e2e's catalog names images tagged by a hash of their recipe: `…/postgres-17:0bfeeedc181a` once gave version "0"
+  it.each<[string, Doc, string | undefined]>([
+    ['a version tag', { image: 'ghcr.io/cloudnative-pg/postgresql:17.6-standard-trixie' }, '17.6'],
+    ['a major-only tag', { image: 'ghcr.io/cloudnative-pg/postgresql:16' }, '16'],
+    ['a tag that is no version, with the data directory major', { image: '127.0.0.1:5000/e2e/postgres-17:0bfeeedc181a', pgDataImageInfo: { majorVersion: 17 } }, '17'],
+    ["a tag that is no version, nothing else: the claim's major", { image: 'registry.local/pg:latest' }, '17'],
+  ])('%s', (_what, clusterStatus, version) => {
+    const observed = settle(cnpg({}), 'v').req;
+    const cluster = observed.observed!.resources['cnpg-cluster']!.resource as Doc;
+    cluster['status'] = { phase: 'Cluster in healthy state', readyInstances: 1, ...clusterStatus };
+    const status = (runFunction(observed).desired!.composite!.resource as Doc)['status'] as Doc;
+    expect(status['version']).toBe(version);
+  });
+});
+
+describe('changes refused against the observed Cluster', () => {
+  const fatal = (rsp: ReturnType<typeof runFunction>) => rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL).map((r) => r.message);
+  const restoreFixtures: Doc[] = [
+    {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Cluster',
+      metadata: { name: 'src', namespace: 'team-a' },
+      spec: { plugins: [{ name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'src-backups', serverName: 'src-abcde' } }] },
+    },
+    {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Backup',
+      metadata: { name: 'src-1', namespace: 'team-a' },
+      spec: { cluster: { name: 'src' } },
+      status: { phase: 'completed', backupId: '20261120T005500', stoppedAt: '2026-11-20T01:00:00Z' },
+    },
+  ];
+  /** The instance's next reconcile once its Cluster exists (made from `before`), with the claim now saying `after`. */
+  const next = (before: Doc, after: Doc) => {
+    const first = cnpg(before);
+    const items = (kind: string) => ({ items: restoreFixtures.filter((f) => f['kind'] === kind).map((resource) => ({ resource, connectionDetails: {}, ready: 0 })) });
+    first.requiredResources = { 'cnpg-clusters': items('Cluster'), 'cnpg-backups': items('Backup') };
+    const { req, rsp } = settle(first, 'refused');
+    expect(fatal(rsp)).toEqual([]);
+    ((req.observed!.composite!.resource!['spec'] as Doc)['parameters'] = { engine: 'cloudnativepg', ...after });
+    return fatal(runFunction(req, { random: seededRandom('refused-2') }));
+  };
+  const pitr = { fromInstance: 'src', pointInTime: '2026-11-21T00:00:00Z' };
+  const made = 'the instance was restored from the backups in "src-backups"';
+
+  it.each<[string, Doc, Doc, string[]]>([
+    ['storageClass unchanged', { storageClass: 'fast' }, { storageClass: 'fast' }, []],
+    ['storageClass changed', { storageClass: 'fast' }, { storageClass: 'slow' }, ['spec.parameters.storageClass: the volumes exist in StorageClass "fast"; it can not be changed']],
+    ['storageClass set where the volumes have the default', {}, { storageClass: 'fast' }, ["spec.parameters.storageClass: the volumes exist in the cluster's default StorageClass; it can not be changed"]],
+    [
+      'restore added to an instance made empty',
+      {},
+      { restore: { fromInstance: 'src' } },
+      ['spec.parameters.restore: the instance exists and was not created from a backup; a restore is read only at creation: remove it, or restore into a new instance'],
+    ],
+    ['restore unchanged', { restore: pitr }, { restore: pitr }, []],
+    ['restore removed', { restore: pitr }, {}, []],
+    [
+      'restore point in time changed',
+      { restore: pitr },
+      { restore: { ...pitr, pointInTime: '2026-11-22T00:00:00Z' } },
+      [`spec.parameters.restore.pointInTime: ${made} up to 2026-11-21T00:00:00Z; a restore is read only at creation`],
+    ],
+    ['restore from another instance', { restore: pitr }, { restore: { ...pitr, fromInstance: 'other' } }, [`spec.parameters.restore.fromInstance: ${made}, not from instance "other"; a restore is read only at creation`]],
+    ['restore now naming a backup', { restore: pitr }, { restore: { ...pitr, backupName: 'src-1' } }, [`spec.parameters.restore.backupName: ${made}; a restore is read only at creation`]],
+  ])('%s', (_what, before, after, expected) => {
+    const messages = next(before, after);
+    expect(messages.length).toBe(expected.length);
+    expected.forEach((m, i) => expect(messages[i]).toContain(m));
+  });
+});

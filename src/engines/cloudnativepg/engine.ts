@@ -12,6 +12,7 @@ import { observedExists } from '../../compose/readiness.js';
 import { resolveSize } from '../../compose/size.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
 import { sortKeys } from '../../util/canonical.js';
+import { restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { bytes } from '../../util/quantity.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
 import { objectStore, pluginEntry, scheduledBackup, serverName } from './backup.js';
@@ -143,11 +144,17 @@ function recoveryWindow(ctx: ComposeContext): { lastBackup?: string; firstRecove
   return { ...(lastBackup ? { lastBackup } : {}), ...(first ? { firstRecoverabilityPoint: first } : {}) };
 }
 
-/** The running version from the image the cluster runs, e.g. `…/postgresql:17.5-standard-trixie` gives 17.5. */
+/**
+ * The running version: from the image's tag when it is a version (`…/postgresql:17.5-standard-trixie` gives 17.5),
+ * else the major the operator read off the data directory (`pgDataImageInfo`): a catalog may name images whose tag is
+ * a digest-like word (a tag `0bfeeedc181a` is no version 0).
+ */
 function runningVersion(observed: Json): string | undefined {
   const image = at(observed, 'status', 'image');
-  const tag = typeof image === 'string' ? /:(\d+(?:\.\d+)?)[^:/]*$/.exec(image)?.[1] : undefined;
-  return tag;
+  const tag = typeof image === 'string' ? /:(\d+(?:\.\d+)?)(?:-[^:/]*)?$/.exec(image)?.[1] : undefined;
+  if (tag) return tag;
+  const major = at(observed, 'status', 'pgDataImageInfo', 'majorVersion');
+  return typeof major === 'number' ? String(major) : undefined;
 }
 
 function observe(ctx: ComposeContext): EngineObservation {
@@ -200,6 +207,32 @@ function restoreUnresolved(ctx: ComposeContext): boolean {
   );
 }
 
+/**
+ * What the observed Cluster was made from (`bootstrap.recovery`), for the shared restore-transition check. Its source
+ * is told by the ObjectStore its origin reads (each instance's is named after it); the backup by name only when the
+ * Cluster names one (a named backup is usually given by Barman's id, which the Backups, no longer read once the
+ * Cluster exists, would have to translate: then it is not refused).
+ */
+function restoreOrigin(ctx: ComposeContext, observed: Json): RestoreOrigin {
+  const recovery = at(observed, 'spec', 'bootstrap', 'recovery') as Json | undefined;
+  if (!recovery) return { restored: false, made: 'the instance was not created from a backup' };
+  const restore = ctx.instance.parameters.restore;
+  const externalClusters = at(observed, 'spec', 'externalClusters');
+  const origin = Array.isArray(externalClusters) ? (externalClusters as Json[]).find((c) => c['name'] === recovery['source']) : undefined;
+  const objectStore = at(origin, 'plugin', 'parameters', 'barmanObjectName');
+  const backupName = at(recovery, 'backup', 'name');
+  const backupId = at(recovery, 'recoveryTarget', 'backupID');
+  const pointInTime = at(recovery, 'recoveryTarget', 'targetTime');
+  const sourceStore = restore ? objectName({ ...ctx.instance, claimName: restore.fromInstance }, 'backups') : undefined;
+  return {
+    restored: true,
+    made: `the instance was restored from the backups in "${typeof objectStore === 'string' ? objectStore : 'another instance'}"${typeof backupName === 'string' ? ` (backup "${backupName}")` : ''}`,
+    ...(typeof objectStore === 'string' && sourceStore ? { sameSource: objectStore === sourceStore } : {}),
+    ...(typeof backupName === 'string' ? { sameBackup: restore?.backupName === backupName } : backupId === undefined ? { sameBackup: false } : {}),
+    ...(typeof pointInTime === 'string' ? { pointInTime } : {}),
+  };
+}
+
 /** Things not to do to a running cluster: shrink its volumes, or jump a major version by editing it. */
 function refusedChanges(ctx: ComposeContext): FieldError[] {
   const observed = observedCluster(ctx);
@@ -214,6 +247,15 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
       message: `the disk can grow but not shrink: it is ${current}, the claim asks for ${wanted}`,
     });
   }
+  // Unsetting it is refused by the XRD only, as for StackGres: a claim that dropped it looks like one that never had it.
+  const storageClass = at(observed, 'spec', 'storage', 'storageClass');
+  if (p.storageClass !== undefined && storageClass !== p.storageClass) {
+    errors.push({
+      path: 'spec.parameters.storageClass',
+      message: `the volumes exist in ${typeof storageClass === 'string' ? `StorageClass "${storageClass}"` : "the cluster's default StorageClass"}; it can not be changed`,
+    });
+  }
+  errors.push(...restoreChanges(p.restore, restoreOrigin(ctx, observed)));
   const currentMajor = at(observed, 'spec', 'imageCatalogRef', 'major');
   if (typeof currentMajor === 'number' && currentMajor !== p.version) {
     errors.push({

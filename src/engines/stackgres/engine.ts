@@ -15,7 +15,7 @@ import { sortKeys } from '../../util/canonical.js';
 import { runsPerDay } from '../../util/cron.js';
 import { bytes } from '../../util/quantity.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
-import { chooseBackup, lastSuccessfulBackup } from '../../compose/restore.js';
+import { chooseBackup, lastSuccessfulBackup, restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { backupInfo } from './backups.js';
 import { STACKGRES_EXPORTER_PORT_NAME, stackgresSeries } from './metrics.js';
 import { stackgresOptions, type StackGresOptions } from './options.js';
@@ -261,30 +261,20 @@ function restoreProblems(ctx: ComposeContext): FieldError[] {
   return [{ path: `${path}.${field}`, message: choice.message }];
 }
 
-/**
- * A restore is read when the cluster is created. Afterwards the claim may drop it, but not add or change it: the
- * cluster was made from what its initialData says, and a claim saying otherwise would be ignored.
- */
-function restoreChanges(ctx: ComposeContext, observed: Json): FieldError[] {
-  const restore = ctx.instance.parameters.restore;
-  if (!restore) return [];
-  const path = 'spec.parameters.restore';
+/** What the observed SGCluster was made from (its initialData), for the shared restore-transition check. */
+function restoreOrigin(ctx: ComposeContext, observed: Json): RestoreOrigin {
   const fromBackup = at(observed, 'spec', 'initialData', 'restore', 'fromBackup') as Json | undefined;
-  if (!fromBackup) return [{ path, message: 'the instance exists and was not created from a backup; a restore is read only at creation: remove it, or restore into a new instance' }];
-  const made = `the instance was created from backup "${String(fromBackup['name'])}"`;
-  const pointInTime = at(fromBackup, 'pointInTimeRecovery', 'restoreToTimestamp');
+  if (!fromBackup) return { restored: false, made: 'the instance was not created from a backup' };
+  const restore = ctx.instance.parameters.restore;
   const source = backups(ctx).find((b) => b.name === fromBackup['name']);
-  const errors: FieldError[] = [];
-  if (source && source.cluster !== sourceClusterName(ctx, restore.fromInstance)) {
-    errors.push({ path: `${path}.fromInstance`, message: `${made}, not from instance "${restore.fromInstance}"; a restore is read only at creation` });
-  }
-  if (restore.backupName !== undefined && restore.backupName !== fromBackup['name']) {
-    errors.push({ path: `${path}.backupName`, message: `${made}; a restore is read only at creation` });
-  }
-  if ((restore.pointInTime ?? undefined) !== (pointInTime ?? undefined)) {
-    errors.push({ path: `${path}.pointInTime`, message: `${made}${pointInTime ? ` up to ${String(pointInTime)}` : ''}; a restore is read only at creation` });
-  }
-  return errors;
+  const pointInTime = at(fromBackup, 'pointInTimeRecovery', 'restoreToTimestamp');
+  return {
+    restored: true,
+    made: `the instance was created from backup "${String(fromBackup['name'])}"`,
+    ...(source && restore ? { sameSource: source.cluster === sourceClusterName(ctx, restore.fromInstance) } : {}),
+    sameBackup: restore?.backupName === fromBackup['name'],
+    ...(pointInTime !== undefined && pointInTime !== null ? { pointInTime: String(pointInTime) } : {}),
+  };
 }
 
 /** Things StackGres can't do in place: shrink a volume, or jump a major version by editing the cluster. */
@@ -310,7 +300,7 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
       message: `the volumes exist in ${typeof storageClass === 'string' ? `StorageClass "${storageClass}"` : "the cluster's default StorageClass"}; it can not be changed`,
     });
   }
-  errors.push(...restoreChanges(ctx, observed));
+  errors.push(...restoreChanges(ctx.instance.parameters.restore, restoreOrigin(ctx, observed)));
   const currentVersion = at(observed, 'spec', 'postgres', 'version');
   const currentMajor = typeof currentVersion === 'string' ? Number.parseInt(currentVersion, 10) : NaN;
   if (Number.isInteger(currentMajor) && currentMajor !== p.version) {

@@ -7,14 +7,13 @@
 # CRDs: ../shared/crds/cloudnative-pg, plus the kinds of the same tag that ../shared does not hold (the operator
 # watches every kind it has a controller for) from the module's config/crd/bases.
 # RBAC: cluster-admin for its ServiceAccount (upstream's ClusterRole is not in ../shared). Webhooks: upstream's
-# config/webhook (configurations + Service) of the same module, named as its kustomization does (prefix cnpg-,
-# namespace cnpg-system); the operator makes its own certificate and writes the CA into them (it refuses to start
-# without them).
+# configurations and Service; the operator makes its own certificate Secret and patches their caBundle.
 set -euo pipefail
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=../lib.sh
 source "$E2E_DIR/lib.sh"
 : "${KUBECONFIG:?}" "${E2E_WORKDIR:?}" "${E2E_IMAGE_CNPG:?no cnpg image (E2E_NODE_CNPG=1)}"
+: "${E2E_IMAGE_POSTGRES_15:?}" "${E2E_IMAGE_POSTGRES_17:?}"
 start=$(e2e_now)
 W="$E2E_WORKDIR"
 mkdir -p "$W/cnpg-crds"
@@ -26,14 +25,17 @@ done
 kubectl apply --server-side --force-conflicts -f "$W/cnpg-crds" >/dev/null
 kubectl wait --for condition=Established --timeout 60s -f "$W/cnpg-crds" >/dev/null
 
+# The admission webhooks and their Service, from the module's config/webhook with the names of its kustomization
+# (prefix cnpg-, namespace cnpg-system): the operator refuses to start without them (it patches their caBundle with
+# the certificate it makes itself: no cert-manager).
 kubectl create namespace cnpg-system --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 [[ -d "$mod/config/webhook" ]] || e2e_die "no config/webhook in the CloudNativePG module ($mod)"
-sed -e 's/name: mutating-webhook-configuration/name: cnpg-mutating-webhook-configuration/' \
-    -e 's/name: validating-webhook-configuration/name: cnpg-validating-webhook-configuration/' \
-    -e 's/name: webhook-service/name: cnpg-webhook-service/' -e 's/namespace: system/namespace: cnpg-system/' \
-    "$mod/config/webhook/manifests.yaml" "$mod/config/webhook/service.yaml" | sed 's/^apiVersion: v1$/---\napiVersion: v1/' \
-    >"$W/cnpg-webhooks.yaml"
-kubectl apply -f "$W/cnpg-webhooks.yaml" >/dev/null
+{ cat "$mod/config/webhook/manifests.yaml"; echo '---'; cat "$mod/config/webhook/service.yaml"; } | sed \
+  -e 's/^  name: mutating-webhook-configuration$/  name: cnpg-mutating-webhook-configuration/' \
+  -e 's/^  name: validating-webhook-configuration$/  name: cnpg-validating-webhook-configuration/' \
+  -e 's/name: webhook-service$/name: cnpg-webhook-service/' -e 's/namespace: system$/namespace: cnpg-system/' \
+  | kubectl apply -f - >/dev/null
+
 kubectl apply -f - >/dev/null <<EOF
 apiVersion: v1
 kind: Namespace
@@ -51,7 +53,7 @@ subjects: [{kind: ServiceAccount, name: cnpg-manager, namespace: cnpg-system}]
 ---
 apiVersion: apps/v1
 kind: Deployment
-# the operator finds its own Deployment by this label (to own its webhook certificate)
+# the label on the Deployment itself: the operator finds its own Deployment by it (it owns the webhook certificates)
 metadata: {name: cnpg-controller-manager, namespace: cnpg-system, labels: {app.kubernetes.io/name: cloudnative-pg}}
 spec:
   replicas: 1
@@ -98,5 +100,33 @@ if ! kubectl -n cnpg-system rollout status deployment/cnpg-controller-manager --
   kubectl -n cnpg-system logs deployment/cnpg-controller-manager --tail=30 >&2 || true
   e2e_die "CloudNativePG's operator did not become Ready"
 fi
+# What the platform provides beside the operator: the ClusterImageCatalog the Composition input names (majors 15 and
+# 17: node/images.sh's Debian operand images) and static hostPath PersistentVolumes of class e2e-hostpath (no
+# provisioner runs here; E2E_CNPG_PVS of E2E_CNPG_PV_SIZE, owned by uid 26; released ones are not reused) for the
+# claims of suites-node/30-cnpg-*, which set `storageClass: e2e-hostpath`.
+kubectl apply -f - >/dev/null <<EOF
+apiVersion: postgresql.cnpg.io/v1
+kind: ClusterImageCatalog
+metadata: {name: postgresql}
+spec:
+  images:
+  - {major: 15, image: "$E2E_IMAGE_POSTGRES_15"}
+  - {major: 17, image: "$E2E_IMAGE_POSTGRES_17"}
+EOF
+for i in $(seq 1 "${E2E_CNPG_PVS:-10}"); do
+  dir="$W/node/volumes/cnpg-pv-$i"
+  install -d -o 26 -g 26 -m 0700 "$dir"
+  kubectl apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: cnpg-pv-$i, labels: {e2e.function-postgresql/pool: cnpg}}
+spec:
+  capacity: {storage: ${E2E_CNPG_PV_SIZE:-2Gi}}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: e2e-hostpath
+  hostPath: {path: $dir, type: Directory}
+EOF
+done
 echo "$(e2e_since "$start")" >"$W/cnpg-operator-seconds"
 e2e_log "CloudNativePG operator ($E2E_IMAGE_CNPG) Ready in $(e2e_since "$start")s"

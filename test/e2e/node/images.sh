@@ -19,7 +19,8 @@ set -euo pipefail
 
 E2E_IMAGES_CACHE="${E2E_IMAGES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/images}"
 E2E_DEBIAN_MIRROR="${E2E_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-E2E_NODE_IMAGE_LIST="${E2E_NODE_IMAGE_LIST:-pause postgres-15 postgres-17$([[ "${E2E_NODE_CNPG:-0}" == "1" ]] && echo " cnpg" || true)}"
+# (an assignment's status is its last command substitution's: each must succeed under set -e)
+E2E_NODE_IMAGE_LIST="${E2E_NODE_IMAGE_LIST:-pause postgres-15 postgres-17$([[ "${E2E_NODE_CNPG:-0}" == "1" ]] && echo " cnpg" || true)$([[ "${E2E_NODE_CNPG:-0}" == "1" && "${E2E_CNPG_BACKUP:-0}" == "1" ]] && echo " barman-plugin barman-sidecar" || true)}"
 # npm in the node:<N>-slim stand-in (the function's build stage runs npm ci)
 E2E_NPM_VERSION="${E2E_NPM_VERSION:-11.6.2}"
 
@@ -264,6 +265,33 @@ _img_rootfs_cnpg() {
   echo '{"Entrypoint": ["/manager"], "User": "65532:65532", "WorkingDir": "/"}'
 }
 
+# _img_rootfs_barman_plugin ROOTFS MANAGER: the Barman Cloud Plugin's operator image (upstream: distroless static, /manager,
+# user 65532), the base standing in as for cnpg.
+_img_rootfs_barman_plugin() {
+  local rootfs="$1" manager="$2"
+  install -D -m 0755 "$manager" "$rootfs/manager"
+  mkdir -p "$rootfs/etc"; install -d -m 1777 "$rootfs/tmp"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnonroot:x:65532:\n' >"$rootfs/etc/group"
+  echo '{"Entrypoint": ["/manager"], "User": "65532:65532", "WorkingDir": "/"}'
+}
+
+# _img_rootfs_barman_sidecar ROOTFS MANAGER: the plugin's sidecar, which runs in every PostgreSQL pod and calls Python's
+# barman-cloud-* tools. Upstream: distroless python3-debian13 + barman 3.19 from PyPI in /venv (PyPI is not reachable
+# here); stand-in: Debian trixie with its own barman-cli-cloud and python3-boto3 (the S3 client barman uses), user 26.
+_img_rootfs_barman_sidecar() {
+  local rootfs="$1" manager="$2"
+  mmdebstrap --mode=root --variant=essential --format=directory \
+    --include="barman-cli-cloud,python3-boto3,ca-certificates,tzdata" \
+    --customize-hook='rm -rf "$1"/var/cache/apt/* "$1"/var/lib/apt/lists/* "$1"/usr/share/doc "$1"/usr/share/man' \
+    trixie "$rootfs" "$E2E_DEBIAN_MIRROR" >&2
+  install -D -m 0755 "$manager" "$rootfs/manager"
+  # uid 26 as in the PostgreSQL pods it joins (Python looks the user up for its home)
+  echo 'postgres:x:26:26:postgres:/tmp:/usr/sbin/nologin' >>"$rootfs/etc/passwd"
+  chroot "$rootfs" barman-cloud-backup --version >&2
+  echo '{"Entrypoint": ["/manager"], "User": "26:26", "WorkingDir": "/"}'
+}
+
 # _img_build NAME KEY ROOTFS_FN ARGS...: build unless the layout for NAME-KEY exists; print the layout dir.
 _img_build() {
   local name="$1" key="$2" fn="$3"; shift 3
@@ -308,6 +336,10 @@ e2e_node_images() {
       cnpg)   # needs tools.sh's cnpg build (E2E_CNPG_MANAGER)
         local lic; lic="$(go mod download -json "github.com/cloudnative-pg/cloudnative-pg@${E2E_CNPG_VERSION:?}" | jq -r .Dir)/LICENSE"
         dir="$(_img_build cnpg "$(_img_key _img_rootfs_cnpg "$(sha256sum <"${E2E_CNPG_MANAGER:?}")")" _img_rootfs_cnpg "$E2E_CNPG_MANAGER" "$lic")" ;;
+      barman-plugin)   # needs tools.sh's barman-plugin build (E2E_BARMAN_PLUGIN_MANAGER)
+        dir="$(_img_build barman-plugin "$(_img_key _img_rootfs_barman_plugin "$(sha256sum <"${E2E_BARMAN_PLUGIN_MANAGER:?}")")" _img_rootfs_barman_plugin "$E2E_BARMAN_PLUGIN_MANAGER")" ;;
+      barman-sidecar)
+        dir="$(_img_build barman-sidecar "$(_img_key _img_rootfs_barman_sidecar "$(sha256sum <"${E2E_BARMAN_PLUGIN_MANAGER:?}")")" _img_rootfs_barman_sidecar "$E2E_BARMAN_PLUGIN_MANAGER")" ;;
       *) _img_log "unknown image $name"; return 1 ;;
     esac
     images+=("$name=$dir")

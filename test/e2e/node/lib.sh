@@ -18,7 +18,7 @@ E2E_NODE_CLUSTER_CIDR=10.244.0.0/16
 E2E_NODE_SERVICE_CIDR=10.0.0.0/24
 E2E_NODE_DNS_IP=10.0.0.10
 # kube-controller-manager's controllers a node needs, on top of the control plane's own
-E2E_NODE_CONTROLLERS=node-lifecycle-controller,deployment-controller,replicaset-controller,statefulset-controller,daemonset-controller,job-controller,endpoints-controller,endpointslice-controller,endpointslice-mirroring-controller,persistentvolume-binder-controller,persistentvolume-protection-controller,persistentvolumeclaim-protection-controller,root-ca-certificate-publisher-controller,pod-garbage-collector-controller,disruption-controller,ttl-controller
+E2E_NODE_CONTROLLERS=node-lifecycle-controller,clusterrole-aggregation-controller,deployment-controller,replicaset-controller,statefulset-controller,daemonset-controller,job-controller,endpoints-controller,endpointslice-controller,endpointslice-mirroring-controller,persistentvolume-binder-controller,persistentvolume-protection-controller,persistentvolumeclaim-protection-controller,root-ca-certificate-publisher-controller,pod-garbage-collector-controller,disruption-controller,ttl-controller
 
 # Directories kubelet, containerd and the CNI plugins use whatever their configuration says. In our own mount
 # namespace each gets a private, per-run directory bind-mounted over it (gone with the namespace); a missing
