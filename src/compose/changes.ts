@@ -6,7 +6,10 @@
  * with what it observes.
  */
 import type { FieldError } from '../api/errors.js';
+import type { Parameters } from '../api/schema.js';
+import { bytes } from '../util/quantity.js';
 import { CONNECTION_SECRET_KEY } from './credentials.js';
+import { resolveSize } from './size.js';
 import type { ComposeContext } from './types.js';
 
 const nameOf = (object: Record<string, unknown> | undefined) =>
@@ -39,4 +42,40 @@ export function refusedTransitions(ctx: ComposeContext): FieldError[] {
       message: `the database runs on ${status.engine}; the engine can not be changed: create a new instance instead`,
     },
   ];
+}
+
+/** What an existing database object says of its volumes and data, read by its engine from the engine's own fields. */
+export interface StoredShape {
+  /** The volumes' size as the object asks for it, e.g. "80Gi". */
+  readonly disk: unknown;
+  readonly storageClass: unknown;
+  /** The major version its data directory is for. */
+  readonly major: number | undefined;
+}
+
+/**
+ * Changes no engine makes to existing volumes and data: a smaller disk (volumes grow, never shrink), another
+ * StorageClass (the volumes stay where they are), another major version (an upgrade, not an edit). Unsetting
+ * storageClass is refused by the XRD only: a claim that dropped it looks like one that never had it.
+ */
+export function refusedStorageChanges(p: Parameters, stored: StoredShape): FieldError[] {
+  const errors: FieldError[] = [];
+  const wanted = resolveSize(p).disk;
+  if (typeof stored.disk === 'string' && (bytes(wanted) ?? 0) < (bytes(stored.disk) ?? 0)) {
+    errors.push({
+      path: p.size.disk ? 'spec.parameters.size.disk' : 'spec.parameters.size.plan',
+      message: `the disk can grow but not shrink: it is ${stored.disk}, the claim asks for ${wanted}`,
+    });
+  }
+  if (p.storageClass !== undefined && stored.storageClass !== p.storageClass) {
+    const where = typeof stored.storageClass === 'string' ? `StorageClass "${stored.storageClass}"` : "the cluster's default StorageClass";
+    errors.push({ path: 'spec.parameters.storageClass', message: `the volumes exist in ${where}; it can not be changed` });
+  }
+  if (stored.major !== undefined && stored.major !== p.version) {
+    errors.push({
+      path: 'spec.parameters.version',
+      message: `the cluster runs PostgreSQL ${stored.major}; changing the major version to ${p.version} in place is not supported yet`,
+    });
+  }
+  return errors;
 }

@@ -148,26 +148,28 @@ describe('engine choice', () => {
   });
 });
 
+/** A restore's source instance and its one backup, as the function reads them (required resources). */
+const restoreSource: Doc[] = [
+  {
+    apiVersion: 'postgresql.cnpg.io/v1',
+    kind: 'Cluster',
+    metadata: { name: 'src', namespace: 'team-a' },
+    spec: { plugins: [{ name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'src-backups', serverName: 'src-abcde' } }] },
+  },
+  {
+    apiVersion: 'postgresql.cnpg.io/v1',
+    kind: 'Backup',
+    metadata: { name: 'src-1', namespace: 'team-a' },
+    spec: { cluster: { name: 'src' } },
+    status: { phase: 'completed', backupId: '20261120T005500', stoppedAt: '2026-11-20T01:00:00Z' },
+  },
+];
+
 describe('restore', () => {
-  const fixtures: Doc[] = [
-    {
-      apiVersion: 'postgresql.cnpg.io/v1',
-      kind: 'Cluster',
-      metadata: { name: 'src', namespace: 'team-a' },
-      spec: { plugins: [{ name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'src-backups', serverName: 'src-abcde' } }] },
-    },
-    {
-      apiVersion: 'postgresql.cnpg.io/v1',
-      kind: 'Backup',
-      metadata: { name: 'src-1', namespace: 'team-a' },
-      spec: { cluster: { name: 'src' } },
-      status: { phase: 'completed', backupId: '20261120T005500', stoppedAt: '2026-11-20T01:00:00Z' },
-    },
-  ];
   // As Crossplane sends it once it has fetched what the function asks for: the namespace's Clusters and Backups.
   const restore = (r: Doc) => {
     const req = renderRequest(claimToComposite(claim({ engine: 'cloudnativepg', restore: r })), { input: compositionInput() });
-    const items = (kind: string) => ({ items: fixtures.filter((f) => f['kind'] === kind).map((resource) => ({ resource, connectionDetails: {}, ready: 0 })) });
+    const items = (kind: string) => ({ items: restoreSource.filter((f) => f['kind'] === kind).map((resource) => ({ resource, connectionDetails: {}, ready: 0 })) });
     req.requiredResources = { 'cnpg-clusters': items('Cluster'), 'cnpg-backups': items('Backup') };
     return answerComposing(req, 'cnpg-cluster');
   };
@@ -300,25 +302,10 @@ describe('the running version', () => {
 
 describe('changes refused against the observed Cluster', () => {
   const fatal = (rsp: ReturnType<typeof runFunction>) => rsp.results.filter((r) => r.severity === Severity.SEVERITY_FATAL).map((r) => r.message);
-  const restoreFixtures: Doc[] = [
-    {
-      apiVersion: 'postgresql.cnpg.io/v1',
-      kind: 'Cluster',
-      metadata: { name: 'src', namespace: 'team-a' },
-      spec: { plugins: [{ name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'src-backups', serverName: 'src-abcde' } }] },
-    },
-    {
-      apiVersion: 'postgresql.cnpg.io/v1',
-      kind: 'Backup',
-      metadata: { name: 'src-1', namespace: 'team-a' },
-      spec: { cluster: { name: 'src' } },
-      status: { phase: 'completed', backupId: '20261120T005500', stoppedAt: '2026-11-20T01:00:00Z' },
-    },
-  ];
   /** The instance's next reconcile once its Cluster exists (made from `before`), with the claim now saying `after`. */
   const next = (before: Doc, after: Doc) => {
     const first = cnpg(before);
-    const items = (kind: string) => ({ items: restoreFixtures.filter((f) => f['kind'] === kind).map((resource) => ({ resource, connectionDetails: {}, ready: 0 })) });
+    const items = (kind: string) => ({ items: restoreSource.filter((f) => f['kind'] === kind).map((resource) => ({ resource, connectionDetails: {}, ready: 0 })) });
     first.requiredResources = { 'cnpg-clusters': items('Cluster'), 'cnpg-backups': items('Backup') };
     const { req, rsp } = settle(first, 'refused');
     expect(fatal(rsp)).toEqual([]);

@@ -13,7 +13,7 @@ import { resolveSize } from '../../compose/size.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
 import { sortKeys } from '../../util/canonical.js';
 import { restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
-import { bytes } from '../../util/quantity.js';
+import { refusedStorageChanges } from '../../compose/changes.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
 import { objectStore, pluginEntry, scheduledBackup, serverName } from './backup.js';
 import { cloudnativepgSeries, INSTANCE_METRICS_PORT, METRICS_PORT_NAME, POOLER_METRICS_PORT } from './metrics.js';
@@ -238,32 +238,15 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
   const observed = observedCluster(ctx);
   if (!observed) return restoreUnresolved(ctx) ? [] : restoreProblems(ctx);
   const p = ctx.instance.parameters;
-  const errors: FieldError[] = [];
-  const current = at(observed, 'spec', 'storage', 'size');
-  const wanted = resolveSize(p).disk;
-  if (typeof current === 'string' && (bytes(wanted) ?? 0) < (bytes(current) ?? 0)) {
-    errors.push({
-      path: p.size.disk ? 'spec.parameters.size.disk' : 'spec.parameters.size.plan',
-      message: `the disk can grow but not shrink: it is ${current}, the claim asks for ${wanted}`,
-    });
-  }
-  // Unsetting it is refused by the XRD only, as for StackGres: a claim that dropped it looks like one that never had it.
-  const storageClass = at(observed, 'spec', 'storage', 'storageClass');
-  if (p.storageClass !== undefined && storageClass !== p.storageClass) {
-    errors.push({
-      path: 'spec.parameters.storageClass',
-      message: `the volumes exist in ${typeof storageClass === 'string' ? `StorageClass "${storageClass}"` : "the cluster's default StorageClass"}; it can not be changed`,
-    });
-  }
-  errors.push(...restoreChanges(p.restore, restoreOrigin(ctx, observed)));
-  const currentMajor = at(observed, 'spec', 'imageCatalogRef', 'major');
-  if (typeof currentMajor === 'number' && currentMajor !== p.version) {
-    errors.push({
-      path: 'spec.parameters.version',
-      message: `the cluster runs PostgreSQL ${currentMajor}; changing the major version to ${p.version} in place is not supported yet`,
-    });
-  }
-  return errors;
+  const major = at(observed, 'spec', 'imageCatalogRef', 'major');
+  return [
+    ...refusedStorageChanges(p, {
+      disk: at(observed, 'spec', 'storage', 'size'),
+      storageClass: at(observed, 'spec', 'storage', 'storageClass'),
+      major: typeof major === 'number' ? major : undefined,
+    }),
+    ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
+  ];
 }
 
 export const cloudnativepg: DatabaseEngine<CloudNativePGOptions> = {

@@ -13,7 +13,7 @@ import { resolveSize } from '../../compose/size.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
 import { sortKeys } from '../../util/canonical.js';
 import { runsPerDay } from '../../util/cron.js';
-import { bytes } from '../../util/quantity.js';
+import { refusedStorageChanges } from '../../compose/changes.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
 import { chooseBackup, lastSuccessfulBackup, restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { backupInfo } from './backups.js';
@@ -282,34 +282,16 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
   const observed = observedCluster(ctx);
   if (!observed) return restoreProblems(ctx);
   const p = ctx.instance.parameters;
-  const errors: FieldError[] = [];
-  const current = at(observed, 'spec', 'pods', 'persistentVolume', 'size');
-  const wanted = resolveSize(p).disk;
-  if (typeof current === 'string' && (bytes(wanted) ?? 0) < (bytes(current) ?? 0)) {
-    errors.push({
-      path: p.size.disk ? 'spec.parameters.size.disk' : 'spec.parameters.size.plan',
-      message: `the disk can grow but not shrink: it is ${current}, the claim asks for ${wanted}`,
-    });
-  }
-  // Unsetting it is refused by the XRD only: the function can't tell a claim that dropped it from a default the
-  // operator filled in, and composing without it moves no volume.
-  const storageClass = at(observed, 'spec', 'pods', 'persistentVolume', 'storageClass');
-  if (p.storageClass !== undefined && storageClass !== p.storageClass) {
-    errors.push({
-      path: 'spec.parameters.storageClass',
-      message: `the volumes exist in ${typeof storageClass === 'string' ? `StorageClass "${storageClass}"` : "the cluster's default StorageClass"}; it can not be changed`,
-    });
-  }
-  errors.push(...restoreChanges(ctx.instance.parameters.restore, restoreOrigin(ctx, observed)));
-  const currentVersion = at(observed, 'spec', 'postgres', 'version');
-  const currentMajor = typeof currentVersion === 'string' ? Number.parseInt(currentVersion, 10) : NaN;
-  if (Number.isInteger(currentMajor) && currentMajor !== p.version) {
-    errors.push({
-      path: 'spec.parameters.version',
-      message: `the cluster runs PostgreSQL ${currentMajor}; changing the major version to ${p.version} in place is not supported yet`,
-    });
-  }
-  return errors;
+  const version = at(observed, 'spec', 'postgres', 'version');
+  const major = typeof version === 'string' ? Number.parseInt(version, 10) : NaN;
+  return [
+    ...refusedStorageChanges(p, {
+      disk: at(observed, 'spec', 'pods', 'persistentVolume', 'size'),
+      storageClass: at(observed, 'spec', 'pods', 'persistentVolume', 'storageClass'),
+      major: Number.isInteger(major) ? major : undefined,
+    }),
+    ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
+  ];
 }
 
 export const stackgres: DatabaseEngine<StackGresOptions> = {
