@@ -9,6 +9,6 @@ export function observedExists(ctx: ComposeContext, key: string): boolean {
 
 /** A managed resource is ready when its provider says so: the `Ready` condition is `True`. */
 export function managedResourceReady(ctx: ComposeContext, key: string): boolean {
-  const conditions = ((ctx.observed.resources[key]?.['status'] as Json | undefined)?.['conditions'] ?? []) as Json[];
-  return Array.isArray(conditions) && conditions.some((c) => c['type'] === 'Ready' && c['status'] === 'True');
+  const conditions = ((ctx.observed.resources[key]?.['status'] as Json | undefined)?.['conditions'] ?? []) as (Json | null)[];
+  return Array.isArray(conditions) && conditions.some((c) => c?.['type'] === 'Ready' && c['status'] === 'True');
 }

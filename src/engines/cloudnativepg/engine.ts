@@ -128,7 +128,7 @@ function pooler(ctx: ComposeContext): KubeObject {
 
 function condition(object: Json | undefined, type: string): Json | undefined {
   const conditions = at(object, 'status', 'conditions');
-  return Array.isArray(conditions) ? (conditions as Json[]).find((c) => c['type'] === type) : undefined;
+  return Array.isArray(conditions) ? (conditions as Json[]).find((c) => c?.['type'] === type) : undefined;
 }
 
 /**
@@ -218,7 +218,7 @@ function restoreOrigin(ctx: ComposeContext, observed: Json): RestoreOrigin {
   if (!recovery) return { restored: false, made: 'the instance was not created from a backup' };
   const restore = ctx.instance.parameters.restore;
   const externalClusters = at(observed, 'spec', 'externalClusters');
-  const origin = Array.isArray(externalClusters) ? (externalClusters as Json[]).find((c) => c['name'] === recovery['source']) : undefined;
+  const origin = Array.isArray(externalClusters) ? (externalClusters as (Json | null)[]).find((c) => c?.['name'] === recovery['source']) : undefined;
   const objectStore = at(origin, 'plugin', 'parameters', 'barmanObjectName');
   const backupName = at(recovery, 'backup', 'name');
   const backupId = at(recovery, 'recoveryTarget', 'backupID');

@@ -182,7 +182,7 @@ function backups(ctx: ComposeContext) {
 
 function condition(cluster: Json | undefined, type: string): Json | undefined {
   const conditions = at(cluster, 'status', 'conditions');
-  return Array.isArray(conditions) ? (conditions as Json[]).find((c) => c['type'] === type) : undefined;
+  return Array.isArray(conditions) ? (conditions as Json[]).find((c) => c?.['type'] === type) : undefined;
 }
 
 function observe(ctx: ComposeContext): EngineObservation {
