@@ -25,14 +25,14 @@ if [[ "${1:-}" != "--inside" ]]; then
   # a real node and the function as a pod unless told otherwise (control-plane.sh, test/e2e/README.md)
   export E2E_NODE="${E2E_NODE:-1}"
   export E2E_NODE_NETPOL="${E2E_NODE_NETPOL:-$E2E_NODE}"
-  # CloudNativePG's real operator on the node and its suites (suites-node/30-cnpg-*): on by default with the node
+  # CloudNativePG's real operator on the node and its suites (suites-cnpg/30-cnpg-ha): on by default with the node
   # Off by default for now: 30-cnpg-ha and 31-cnpg-backup pass alone, but in the full run of 2026-12-02 30-cnpg-ha's
   # step 1-replica (instances 1 -> 2) exceeded its 400 s with kube-router enforcing NetworkPolicy, which their own runs
   # never had (README, "Tests"). E2E_CNPG=1 runs them.
   export E2E_CNPG="${E2E_CNPG:-0}"
   [[ "$E2E_NODE" == "1" ]] || E2E_CNPG=0
   export E2E_NODE_CNPG="$E2E_CNPG"   # tools.sh builds the manager, images.sh makes its image
-  # its backups: the Barman Cloud Plugin and an S3 server (versitygw); suites-node/31-cnpg-backup (on with CNPG)
+  # its backups: the Barman Cloud Plugin and an S3 server (versitygw); suites-cnpg-backup/31-cnpg-backup (on with CNPG)
   export E2E_CNPG_BACKUP="${E2E_CNPG_BACKUP:-$E2E_CNPG}"
   [[ "$E2E_CNPG" == "1" ]] || E2E_CNPG_BACKUP=0
   # shellcheck source=tools.sh
@@ -94,7 +94,9 @@ suites=("$E2E_DIR/suites")
 [[ "${E2E_NODE:-0}" == "1" ]] && suites+=("$E2E_DIR/suites-node")
 # the function's composed NetworkPolicy enforced (kube-router on the node, E2E_NODE_NETPOL=1)
 [[ "${E2E_NODE:-0}" == "1" && "${E2E_NODE_NETPOL:-0}" == "1" ]] && suites+=("$E2E_DIR/suites-netpol")
-# (suites-node/30-cnpg-* need CloudNativePG's operator: E2E_CNPG=1, the default with the node)
+# CloudNativePG's suites only where its operator runs (E2E_CNPG=1), its backups only with the plugin and S3 server
+[[ "${E2E_CNPG:-0}" == "1" ]] && suites+=("$E2E_DIR/suites-cnpg")
+[[ "${E2E_CNPG_BACKUP:-0}" == "1" ]] && suites+=("$E2E_DIR/suites-cnpg-backup")
 kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "${suites[@]}" 2>&1 | tee "$E2E_WORKDIR/kuttl.log" || kuttl_rc=$?
 cd "$E2E_REPO"
 kuttl_secs="$(e2e_since "$kuttl_start")"

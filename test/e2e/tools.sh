@@ -30,7 +30,7 @@ E2E_COREDNS_VERSION="${E2E_COREDNS_VERSION:-v1.13.1}"
 E2E_CNPG_VERSION="${E2E_CNPG_VERSION:-v1.30.0}"
 # kube-router's network policy controller (E2E_NODE_NETPOL=1): v2.1.0 is the only v2 the module proxy lists here
 E2E_KUBE_ROUTER_VERSION="${E2E_KUBE_ROUTER_VERSION:-v2.1.0}"
-# CloudNativePG's backups (E2E_CNPG_BACKUP=1, suites-node/30-cnpg-backup): the Barman Cloud Plugin (operator and
+# CloudNativePG's backups (E2E_CNPG_BACKUP=1, suites-cnpg-backup/31-cnpg-backup): the Barman Cloud Plugin (operator and
 # sidecar in one binary) and versitygw, an S3 server (Apache-2.0) serving a directory
 E2E_BARMAN_PLUGIN_VERSION="${E2E_BARMAN_PLUGIN_VERSION:-v0.14.0}"
 E2E_VERSITYGW_VERSION="${E2E_VERSITYGW_VERSION:-v1.8.0}"

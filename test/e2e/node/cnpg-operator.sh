@@ -103,7 +103,7 @@ fi
 # What the platform provides beside the operator: the ClusterImageCatalog the Composition input names (majors 15 and
 # 17: node/images.sh's Debian operand images) and static hostPath PersistentVolumes of class e2e-hostpath (no
 # provisioner runs here; E2E_CNPG_PVS of E2E_CNPG_PV_SIZE, owned by uid 26; released ones are not reused) for the
-# claims of suites-node/30-cnpg-*, which set `storageClass: e2e-hostpath`.
+# claims of suites-cnpg/30-cnpg-ha, which set `storageClass: e2e-hostpath`.
 kubectl apply -f - >/dev/null <<EOF
 apiVersion: postgresql.cnpg.io/v1
 kind: ClusterImageCatalog
