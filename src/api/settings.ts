@@ -103,7 +103,8 @@ export function settingBytes(value: string, entry: SettingEntry | undefined): nu
 export function checkSetting(name: string, value: string, major: number): SettingVerdict {
   const catalogue = catalogueFor(major);
   if (!catalogue) return undefined;
-  const entry = catalogue.entries[name];
+  // own entries only: a claim may name a setting `constructor` or `__proto__`
+  const entry = Object.hasOwn(catalogue.entries, name) ? catalogue.entries[name] : undefined;
   if (!entry) {
     if (name.includes('.')) return undefined;
     if (catalogue.from !== major) {

@@ -86,6 +86,12 @@ describe('postgresql.conf values against the catalogue of the major', () => {
     ['synchronous_commit', 'remote_aply', 17, 'is not one of local, remote_write, remote_apply, on, off'],
     ['block_size', '8192', 17, 'is read-only in PostgreSQL 17'],
     ['work_meme', '4MB', 17, 'is not a PostgreSQL 17 parameter'],
+    // names of Object.prototype's members are unknown parameters, not entries of the catalogue (found by the fuzz
+    // test: seed 798524731, case 11648 threw "entry is not iterable")
+    ['constructor', 'x', 17, 'is not a PostgreSQL 17 parameter'],
+    ['hasOwnProperty', 'x', 17, 'is not a PostgreSQL 17 parameter'],
+    ['__proto__', 'x', 15, 'is not a PostgreSQL 15 parameter'],
+    ['toString', 'x', 16, 'note'],
     ['pg_stat_statements.max', '10000', 17, undefined],
     ['search_path', '"$user", public', 17, undefined],
     // removed in PostgreSQL 16, added in 17: each major has its own catalogue
