@@ -11,6 +11,7 @@
  * Buckets and prefixes outlive their instance: deleting the claim never deletes backups (see README, "Deletion safety").
  */
 import { nightlySchedule } from '../util/cron.js';
+import { at, scalarText } from '../util/observed.js';
 import { commonLabels } from './labels.js';
 import { fitName, objectName, shortHash } from './names.js';
 import { managedResourceReady } from './readiness.js';
@@ -66,15 +67,12 @@ export function sharedBucketPrefix(ctx: ComposeContext): string {
   return `${ctx.instance.namespace}/${ctx.instance.xrName}`;
 }
 
-type Json = Record<string, unknown>;
-const at = (o: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k] : undefined), o);
 
 /** The bucket an existing instance writes to, as observed: where its backups are, whatever the platform says now. */
 function observedBucket(ctx: ComposeContext): { storage: 'minio' | 'aws'; bucket: string; region: string; providerConfig: string } | undefined {
   const bucket = ctx.observed.resources[BACKUP_KEYS.bucket];
   if (!bucket) return undefined;
-  const storage = String(bucket['apiVersion'] ?? '').startsWith('minio.') ? 'minio' : 'aws';
+  const storage = scalarText(bucket['apiVersion']).startsWith('minio.') ? 'minio' : 'aws';
   const name = at(bucket, 'spec', 'forProvider', 'bucketName') ?? at(bucket, 'metadata', 'annotations', 'crossplane.io/external-name') ?? at(bucket, 'metadata', 'name');
   const region = at(bucket, 'spec', 'forProvider', 'region');
   const providerConfig = at(bucket, 'spec', 'providerConfigRef', 'name');

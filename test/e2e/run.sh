@@ -26,10 +26,7 @@ if [[ "${1:-}" != "--inside" ]]; then
   export E2E_NODE="${E2E_NODE:-1}"
   export E2E_NODE_NETPOL="${E2E_NODE_NETPOL:-$E2E_NODE}"
   # CloudNativePG's real operator on the node and its suites (suites-cnpg/30-cnpg-ha): on by default with the node
-  # Off by default for now: 30-cnpg-ha and 31-cnpg-backup pass alone, but in the full run of 2026-12-02 30-cnpg-ha's
-  # step 1-replica (instances 1 -> 2) exceeded its 400 s with kube-router enforcing NetworkPolicy, which their own runs
-  # never had (README, "Tests"). E2E_CNPG=1 runs them.
-  export E2E_CNPG="${E2E_CNPG:-0}"
+  export E2E_CNPG="${E2E_CNPG:-$E2E_NODE}"
   [[ "$E2E_NODE" == "1" ]] || E2E_CNPG=0
   export E2E_NODE_CNPG="$E2E_CNPG"   # tools.sh builds the manager, images.sh makes its image
   # its backups: the Barman Cloud Plugin and an S3 server (versitygw); suites-cnpg-backup/31-cnpg-backup (on with CNPG)

@@ -31,3 +31,19 @@ describe('null entries in observed conditions', () => {
     expect(Object.keys(rsp.desired!.resources).length).toBeGreaterThan(10);
   });
 });
+
+describe('observed fields holding objects where text is expected', () => {
+  // `String({ toString: {} })` throws; the fuzz test sent such a bucket (seed 918987970, case 3719)
+  const hostile = { toString: {}, valueOf: {} };
+  it.each(['minimal', 'cloudnativepg-minimal'])('%s: every observed apiVersion, name and phase replaced still composes', (example) => {
+    const engine = example.startsWith('cloudnativepg') ? { engine: 'cloudnativepg' } : {};
+    const { req } = settle(firstRequest(claim(engine)), 'hostile');
+    for (const r of Object.values(req.observed!.resources)) {
+      const resource = r.resource as Doc;
+      resource['apiVersion'] = hostile;
+      resource['status'] = { ...((resource['status'] ?? {}) as Doc), phase: hostile };
+    }
+    const rsp = runFunction(req);
+    expect(Object.keys(rsp.desired!.resources).length).toBeGreaterThan(10);
+  });
+});

@@ -12,6 +12,7 @@ import { observedExists } from '../../compose/readiness.js';
 import { resolveSize } from '../../compose/size.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
 import { sortKeys } from '../../util/canonical.js';
+import { at } from '../../util/observed.js';
 import { restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { refusedStorageChanges } from '../../compose/changes.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
@@ -23,7 +24,6 @@ import {
   REQUIRED_BACKUPS,
   REQUIRED_CLUSTERS,
   applicationDatabase,
-  at,
   recovery,
   restoreProblems,
 } from './restore.js';

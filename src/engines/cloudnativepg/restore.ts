@@ -10,6 +10,7 @@ import { objectName } from '../../compose/names.js';
 import { chooseBackup, type BackupInfo } from '../../compose/restore.js';
 import type { ComposeContext } from '../../compose/types.js';
 import { PLUGIN_NAME } from './backup.js';
+import { at, scalarText } from '../../util/observed.js';
 
 type Json = Record<string, unknown>;
 export const API_VERSION = 'postgresql.cnpg.io/v1';
@@ -18,17 +19,14 @@ export const REQUIRED_CLUSTERS = 'cnpg-clusters';
 /** The name the recovery source goes by in `externalClusters`. */
 const ORIGIN = 'origin';
 
-export const at = (o: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k] : undefined), o);
-
 /** A CloudNativePG Backup in the terms compose/restore.ts chooses by. */
 export function backupInfo(object: Json): BackupInfo {
-  const phase = String(at(object, 'status', 'phase') ?? '');
+  const phase = scalarText(at(object, 'status', 'phase'));
   return {
-    name: String(at(object, 'metadata', 'name') ?? ''),
-    cluster: String(at(object, 'spec', 'cluster', 'name') ?? ''),
+    name: scalarText(at(object, 'metadata', 'name')),
+    cluster: scalarText(at(object, 'spec', 'cluster', 'name')),
     status: phase === 'completed' ? 'Completed' : phase,
-    end: String(at(object, 'status', 'stoppedAt') ?? ''),
+    end: scalarText(at(object, 'status', 'stoppedAt')),
   };
 }
 
@@ -43,11 +41,11 @@ function sourceCluster(ctx: ComposeContext, name: string): Json | undefined {
 /** Where the source archives: the ObjectStore and server name its own plugin entry names. */
 function sourceArchive(cluster: Json): { barmanObjectName: string; serverName: string } | undefined {
   const plugins = at(cluster, 'spec', 'plugins');
-  const entry = Array.isArray(plugins) ? (plugins as Json[]).find((p) => p['name'] === PLUGIN_NAME) : undefined;
-  const parameters = (entry?.['parameters'] ?? {}) as Json;
+  const entry = Array.isArray(plugins) ? (plugins as unknown[]).find((p) => at(p, 'name') === PLUGIN_NAME) : undefined;
+  const parameters = (at(entry, 'parameters') ?? {}) as Json;
   const barmanObjectName = parameters['barmanObjectName'];
   if (typeof barmanObjectName !== 'string' || barmanObjectName === '') return undefined;
-  const serverName = typeof parameters['serverName'] === 'string' ? parameters['serverName'] : String(at(cluster, 'metadata', 'name'));
+  const serverName = typeof parameters['serverName'] === 'string' ? parameters['serverName'] : scalarText(at(cluster, 'metadata', 'name'));
   return { barmanObjectName, serverName };
 }
 

@@ -3,16 +3,16 @@
  * the engine-free `BackupInfo` that compose/restore.ts chooses from.
  */
 import type { BackupInfo } from '../../compose/restore.js';
+import { at, scalarText } from '../../util/observed.js';
 
 type Json = Record<string, unknown>;
 
 export function backupInfo(object: Json): BackupInfo {
-  const process = ((object['status'] as Json | undefined)?.['process'] ?? {}) as Json;
-  const timing = (process['timing'] ?? {}) as Json;
+  const timing = (key: string) => scalarText(at(object, 'status', 'process', 'timing', key));
   return {
-    name: String((object['metadata'] as Json | undefined)?.['name'] ?? ''),
-    cluster: String((object['spec'] as Json | undefined)?.['sgCluster'] ?? ''),
-    status: String(process['status'] ?? ''),
-    end: String(timing['end'] ?? timing['stored'] ?? ''),
+    name: scalarText(at(object, 'metadata', 'name')),
+    cluster: scalarText(at(object, 'spec', 'sgCluster')),
+    status: scalarText(at(object, 'status', 'process', 'status')),
+    end: timing('end') || timing('stored'),
   };
 }

@@ -13,6 +13,7 @@ import { resolveSize } from '../../compose/size.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
 import { sortKeys } from '../../util/canonical.js';
 import { runsPerDay } from '../../util/cron.js';
+import { at, scalarText } from '../../util/observed.js';
 import { refusedStorageChanges } from '../../compose/changes.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
 import { chooseBackup, lastSuccessfulBackup, restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
@@ -33,8 +34,6 @@ export const REQUIRED_STATEFULSETS = 'sg-statefulsets';
 const POSTGRES_PORT = 5432;
 
 type Json = Record<string, unknown>;
-const at = (o: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k] : undefined), o);
 
 const clusterNameOf = (instance: Instance) => objectName(instance);
 const clusterName = (ctx: ComposeContext) => clusterNameOf(ctx.instance);
@@ -263,17 +262,18 @@ function restoreProblems(ctx: ComposeContext): FieldError[] {
 
 /** What the observed SGCluster was made from (its initialData), for the shared restore-transition check. */
 function restoreOrigin(ctx: ComposeContext, observed: Json): RestoreOrigin {
-  const fromBackup = at(observed, 'spec', 'initialData', 'restore', 'fromBackup') as Json | undefined;
+  const fromBackup = at(observed, 'spec', 'initialData', 'restore', 'fromBackup');
   if (!fromBackup) return { restored: false, made: 'the instance was not created from a backup' };
   const restore = ctx.instance.parameters.restore;
-  const source = backups(ctx).find((b) => b.name === fromBackup['name']);
-  const pointInTime = at(fromBackup, 'pointInTimeRecovery', 'restoreToTimestamp');
+  const backupName = scalarText(at(fromBackup, 'name'));
+  const source = backups(ctx).find((b) => b.name === backupName);
+  const pointInTime = scalarText(at(fromBackup, 'pointInTimeRecovery', 'restoreToTimestamp'));
   return {
     restored: true,
-    made: `the instance was created from backup "${String(fromBackup['name'])}"`,
+    made: `the instance was created from backup "${backupName}"`,
     ...(source && restore ? { sameSource: source.cluster === sourceClusterName(ctx, restore.fromInstance) } : {}),
-    sameBackup: restore?.backupName === fromBackup['name'],
-    ...(pointInTime !== undefined && pointInTime !== null ? { pointInTime: String(pointInTime) } : {}),
+    sameBackup: restore?.backupName === backupName,
+    ...(pointInTime !== '' ? { pointInTime } : {}),
   };
 }
 
