@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { cronIntervalSeconds, cronProblem, nightlySchedule, runsPerDay } from '../../src/util/cron.js';
 
 /**
@@ -103,6 +104,23 @@ describe('how often a schedule runs, read as robfig/cron reads it', () => {
     ['0 3 * *', 1],
   ])('%s runs %f times a day', (schedule, perDay) => {
     expect(runsPerDay(schedule)).toBeCloseTo(perDay, 6);
+  });
+});
+
+describe('answers that do not depend on the clock', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it.each([
+    // Tuesdays and Thursdays: 208 weeks and a Monday-to-Friday hold 418 (four years from the clock's Friday, 417);
+    // Thursday to Tuesday is 5 days.
+    ['2031-02-28T23:59:00Z', '0 4 * * 2,4', 418 / 1_461, 5 * 86_400],
+    // 29 February 2024, once; four years from the clock's 2097 would hold none (2100 is no leap year).
+    ['2097-03-01T00:00:00Z', '0 4 29,30 2 *', 1 / 1_461, 86_400],
+  ])('at %s, %s runs %f times a day, at most %i s apart', (now, schedule, perDay, seconds) => {
+    // Schedules no other test asks about, so that no remembered answer hides a clock-dependent one.
+    jest.useFakeTimers({ now: new Date(now) });
+    expect(runsPerDay(schedule)).toBeCloseTo(perDay, 6);
+    expect(cronIntervalSeconds(schedule)).toBe(seconds);
   });
 });
 
