@@ -5,8 +5,8 @@ import { memoize } from './memo.js';
 /**
  * The one place that reads cron: whether a claim's `backup.schedule` is one the operators take, how often it runs (to
  * size retention), the longest gap between two runs (for the backup alert), and a stable night-time default per
- * instance. Parsing and run enumeration are croner's; this module only chooses the subset we accept and the fixed span
- * of time we enumerate over.
+ * instance. Parsing and run enumeration are croner's; this module chooses the subset a claim may use, has croner read
+ * it as the operators do, and fixes the span of time runs are enumerated over.
  *
  * What matters for the alert is the longest gap, not the average: `0 3 * * 1-5` runs daily on weekdays but leaves
  * three days over the weekend. (The average, 1.4 days there, is right for counting backups to retain and too short
@@ -16,6 +16,7 @@ import { memoize } from './memo.js';
 export const DAY_SECONDS = 86_400;
 const DAY_MS = DAY_SECONDS * 1000;
 const MINUTE_MS = 60_000;
+const MINUTES_PER_DAY = 1_440;
 /** Four years from a fixed instant: every month length and a leap year, and the same answer on every call, whatever
  *  the clock says. */
 const SPAN_DAYS = 4 * 365 + 1;
@@ -158,7 +159,7 @@ export const cronIntervalSeconds = memoize((schedule: string): number => {
   const s = shape(schedule);
   if (!s || s.times.length === 0 || s.days.count < 2) return DAY_SECONDS;
   const { times, days } = s;
-  let longest = days.longestGap * 1440 + times[0]! - times[times.length - 1]!;
+  let longest = days.longestGap * MINUTES_PER_DAY + times[0]! - times[times.length - 1]!;
   for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
   return longest * 60;
 }, 1024);
