@@ -9,6 +9,7 @@ import { APP_DATABASE, APP_ROLE, RESERVED_DATABASES, RESERVED_ROLES, RESERVED_RO
 import { PLANS } from './plans.js';
 import type { Parameters } from './schema.js';
 import { catalogueFor, checkSetting, settingBytes } from './settings.js';
+import { cronProblem } from '../util/cron.js';
 import { bytes } from '../util/quantity.js';
 
 const P = 'spec.parameters';
@@ -149,34 +150,6 @@ function checkSettings(p: Parameters, check: { values: boolean; memory: boolean 
     }
   }
   return errors;
-}
-
-const CRON_FIELDS = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12 },
-  { name: 'day of week', min: 0, max: 7 },
-] as const;
-
-/** Accepts what the operators' cron parsers accept: `*`, numbers, ranges, lists and steps. */
-export function cronProblem(schedule: string): string | undefined {
-  const fields = schedule.trim().split(/\s+/);
-  if (fields.length !== 5) return 'must have five fields: minute hour day-of-month month day-of-week';
-  for (const [i, field] of fields.entries()) {
-    const spec = CRON_FIELDS[i]!;
-    for (const part of field.split(',')) {
-      const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
-      if (!m) return `${spec.name} "${part}" is not a number, range, list or step`;
-      const values = [m[2], m[3]].filter((v): v is string => v !== undefined).map(Number);
-      if (values.some((v) => v < spec.min || v > spec.max)) {
-        return `${spec.name} "${part}" is outside ${spec.min}-${spec.max}`;
-      }
-      if (values.length === 2 && values[0]! > values[1]!) return `${spec.name} range "${part}" runs backwards`;
-      if (m[4] !== undefined && Number(m[4]) === 0) return `${spec.name} step "${part}" can not be 0`;
-    }
-  }
-  return undefined;
 }
 
 function checkSchedule(p: Parameters): FieldError[] {

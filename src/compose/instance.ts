@@ -79,14 +79,15 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   const backup = p.backup.enabled ? backupTarget(ctx) : undefined;
   // What holds data (the database object and, through it, its volumes) carries the deletion-protection label.
   const protection = deletionProtectionLabels(instance);
+  // Read once: the database object's readiness, the status and the users' gate all follow this one answer.
+  const observation = engine.observe(ctx);
   const engineResources = withLabels(
-    engine.compose(ctx, { superuserSecretName: superuserSecret, volumeLabels: protection, ...(backup ? { backup } : {}) }),
+    engine.compose(ctx, { superuserSecretName: superuserSecret, volumeLabels: protection, ...(backup ? { backup } : {}) }, observation),
     engine.databaseKey,
     protection,
   );
   const superuserObject = secretObject(instance, superuserSecret, superuser);
   const database = withheldUntilInputsExist(ctx, engineResources, engine.databaseKey, [SUPERUSER_SECRET_KEY]);
-  const observation = engine.observe(ctx);
   const resources: ComposedSet = {
     ...engineResources,
     [SUPERUSER_SECRET_KEY]: { object: superuserObject, ready: observedExists(ctx, SUPERUSER_SECRET_KEY) },

@@ -76,8 +76,10 @@ export interface DatabaseEngine<Options extends EngineOptionsBase = EngineOption
   /** Changes the existing objects can't take (shrinking a disk, a major version jump) and restores that can't
    *  start (no such source, no such backup), as field errors. */
   refusedChanges(ctx: ComposeContext): FieldError[];
-  compose(ctx: ComposeContext, inputs: EngineInputs): ComposedSet;
+  /** What the database object reports; called once per request, its answer handed to `compose`. */
   observe(ctx: ComposeContext): EngineObservation;
+  /** The engine's objects; `observation` is what `observe` answered for this request, so it isn't read twice. */
+  compose(ctx: ComposeContext, inputs: EngineInputs, observation: EngineObservation): ComposedSet;
   /** Labels that select the instance's pods: the database's, and the pooler's when it runs pods of its own. */
   podSelector(ctx: ComposeContext): Record<string, string>;
   /** Namespace of this engine's operator, from the platform's options. */

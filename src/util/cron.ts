@@ -1,150 +1,175 @@
 import { createHash } from 'node:crypto';
+import { Cron } from 'croner';
 import { memoize } from './memo.js';
 
 /**
- * Just enough cron for backups: how often a schedule runs (to size retention), the longest gap between two runs (for
- * the backup alert), and a stable night-time default per instance.
+ * The one place that reads cron: whether a claim's `backup.schedule` is one the operators take, how often it runs (to
+ * size retention), the longest gap between two runs (for the backup alert), and a stable night-time default per
+ * instance. Parsing and run enumeration are croner's; this module chooses the subset a claim may use, has croner read
+ * it as the operators do, and fixes the span of time runs are enumerated over.
  *
- * How long a five-field cron schedule can leave between two runs. The backup alert fires when the last good backup
- * is older than twice that, so what matters is the longest gap, not the average: `0 3 * * 1-5` runs daily on weekdays
- * but leaves three days over the weekend. (The average, 1.4 days there, is right for counting backups to retain and too
- * short for an alert, which would fire every Monday.)
+ * What matters for the alert is the longest gap, not the average: `0 3 * * 1-5` runs daily on weekdays but leaves
+ * three days over the weekend. (The average, 1.4 days there, is right for counting backups to retain and too short
+ * for an alert, which would fire every Monday.)
  */
 
 export const DAY_SECONDS = 86_400;
+const DAY_MS = DAY_SECONDS * 1000;
+const MINUTE_MS = 60_000;
 const MINUTES_PER_DAY = 1_440;
-/** Four years from a fixed date: every month length and a leap year, and the same answer on every call. */
+/** Four years from a fixed instant: every month length and a leap year, and the same answer on every call, whatever
+ *  the clock says. */
 const SPAN_DAYS = 4 * 365 + 1;
 const SPAN_START = Date.UTC(2024, 0, 1);
+const SPAN_END = SPAN_START + SPAN_DAYS * DAY_MS;
 
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-
-interface Field {
-  readonly min: number;
-  readonly max: number;
-  readonly names?: readonly string[];
-}
-const MINUTE: Field = { min: 0, max: 59 };
-const HOUR: Field = { min: 0, max: 23 };
-const DAY_OF_MONTH: Field = { min: 1, max: 31 };
-const MONTH: Field = { min: 1, max: 12, names: MONTHS };
-/** 7 is Sunday too, as in Vixie cron and Kubernetes CronJobs. */
-const DAY_OF_WEEK: Field = { min: 0, max: 7, names: WEEKDAYS };
-
-function value(text: string, field: Field): number | undefined {
-  const named = field.names?.indexOf(text.toLowerCase()) ?? -1;
-  if (named >= 0) return named + (field === MONTH ? 1 : 0);
-  if (!/^\d+$/.test(text)) return undefined;
-  const n = Number(text);
-  return n >= field.min && n <= field.max ? n : undefined;
+/**
+ * Five fields, UTC. `utcOffset: 0` keeps croner on plain UTC arithmetic (a named zone goes through Intl on every
+ * step); `sloppyRanges` takes `5/15` (from 5 in steps of 15), as robfig/cron does.
+ */
+function job(schedule: string): Cron {
+  return new Cron(schedule, { utcOffset: 0, mode: '5-part', sloppyRanges: true });
 }
 
-/** One comma-separated part: `*`, `n`, `a-b`, each optionally `/step`. Undefined when it isn't one of those. */
-function part(text: string, field: Field): number[] | undefined {
-  const [range = '', stepText, extra] = text.split('/');
-  if (extra !== undefined) return undefined;
-  const step = stepText === undefined ? 1 : Number(stepText);
-  if (!Number.isInteger(step) || step < 1) return undefined;
-  let from: number | undefined = field.min;
-  let to: number | undefined = field.max;
-  if (range !== '*') {
-    const [a = '', b] = range.split('-');
-    from = value(a, field);
-    // `5/15` means from 5 to the end in steps of 15.
-    to = b === undefined ? (stepText === undefined ? from : field.max) : value(b, field);
-  }
-  if (from === undefined || to === undefined || from > to) return undefined;
-  const out: number[] = [];
-  for (let n = from; n <= to; n += step) out.push(n);
-  return out;
+/** The next run strictly after `after` (croner never reads the clock when given the instant to start from). */
+function nextRun(cron: Cron, after: number): number | undefined {
+  return cron.nextRun(new Date(after))?.getTime();
 }
 
-function parseField(text: string, field: Field): Set<number> | undefined {
-  const values = new Set<number>();
-  for (const p of text.split(',')) {
-    const parsed = part(p, field);
-    if (!parsed) return undefined;
-    parsed.forEach((n) => values.add(n));
-  }
-  return values;
+/** The cron fields in order, with the values each takes and how many croner counts (7 is Sunday again). */
+const FIELDS = [
+  { name: 'minute', min: 0, max: 59, size: 60 },
+  { name: 'hour', min: 0, max: 23, size: 24 },
+  { name: 'day of month', min: 1, max: 31, size: 31 },
+  { name: 'month', min: 1, max: 12, size: 12 },
+  { name: 'day of week', min: 0, max: 7, size: 7 },
+] as const;
+
+/**
+ * What every parser downstream takes (Kubernetes CronJobs for StackGres, robfig/cron for CloudNativePG, croner here):
+ * `*`, numbers, ranges, lists and steps. Names (`MON`), `?`, `L`, `W`, `#` and `@daily` are croner extensions or
+ * not understood by all of them, so a claim can't use them.
+ */
+const PORTABLE_PART = /^(\*|\d+(-\d+)?)(\/\d+)?$/;
+
+/**
+ * A field as croner should read it to mean what it means to the operators, which both parse with robfig/cron:
+ * - a list holding a star (alone or in steps of 1) is every value, and counts as a star where day of month meets day
+ *   of week (robfig ANDs the two day fields when either is a star and ORs them otherwise; croner looks for a bare `*`);
+ * - a step longer than the field selects just its start (robfig takes it; croner refuses it), so it is cut to the
+ *   field's size, which selects the same.
+ */
+function forCroner(field: string, size: number): string {
+  if (field.split(',').some((part) => part === '*' || part === '*/1')) return '*';
+  return field.replace(/\/(\d+)/g, (_, step: string) => `/${Math.min(Number(step), size)}`);
 }
 
-interface Schedule {
-  /** Minutes after midnight the schedule runs at, ascending. */
-  readonly times: number[];
-  readonly runsOn: (day: Date) => boolean;
-}
+/** Croner checks only the values a step lands on (`55-65/20` passes): the range without its step must parse too. */
+const withoutSteps = (field: string): string => field.replace(/\/\d+/g, '');
 
-function parseSchedule(schedule: string): Schedule | undefined {
+function fieldsOf(schedule: string): string[] | undefined {
   const fields = schedule.trim().split(/\s+/);
-  if (fields.length !== 5) return undefined;
-  const [minuteText, hourText, domText, monthText, dowText] = fields as [string, string, string, string, string];
-  const minutes = parseField(minuteText, MINUTE);
-  const hours = parseField(hourText, HOUR);
-  const doms = parseField(domText, DAY_OF_MONTH);
-  const months = parseField(monthText, MONTH);
-  const dows = parseField(dowText, DAY_OF_WEEK);
-  if (!minutes || !hours || !doms || !months || !dows) return undefined;
-  if (dows.has(7)) dows.add(0);
-  const times = [...hours].flatMap((h) => [...minutes].map((m) => h * 60 + m)).sort((a, b) => a - b);
-  // Cron's rule: when both day fields are restricted, a day matching either one runs.
-  const domStar = domText.startsWith('*');
-  const dowStar = dowText.startsWith('*');
-  const runsOn = (day: Date): boolean => {
-    if (!months.has(day.getUTCMonth() + 1)) return false;
-    const dom = doms.has(day.getUTCDate());
-    const dow = dows.has(day.getUTCDay());
-    if (domStar || dowStar) return dom && dow;
-    return dom || dow;
-  };
-  return { times, runsOn };
+  return fields.length === FIELDS.length ? fields : undefined;
+}
+
+/** Why `schedule` is not a five-field cron schedule the operators accept, naming the cron field; undefined when it is. */
+export const cronProblem = memoize((schedule: string): string | undefined => {
+  const fields = fieldsOf(schedule);
+  if (!fields) return 'must have five fields: minute hour day-of-month month day-of-week';
+  for (const [i, field] of fields.entries()) {
+    const { name, min, max, size } = FIELDS[i]!;
+    const part = field.split(',').find((p) => !PORTABLE_PART.test(p));
+    if (part !== undefined) return `${name} "${part}" is not a number, range, list or step`;
+    // Field by field, so that the message names ours: croner's names its own, and counts days and months from 0.
+    const alone = (text: string) => fields.map((_, j) => (j === i ? text : '*')).join(' ');
+    const problem = parseError(alone(withoutSteps(field))) ?? parseError(alone(forCroner(field, size)));
+    if (problem instanceof RangeError) return `${name} "${field}" is outside ${min}-${max}`;
+    if (problem !== undefined) return `${name} "${field}": ${reason(problem)}`;
+  }
+  const problem = parseError(fields.map((field, i) => forCroner(field, FIELDS[i]!.size)).join(' '));
+  return problem === undefined ? undefined : reason(problem);
+}, 1024);
+
+function parseError(schedule: string): unknown {
+  try {
+    job(schedule);
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+function reason(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/^CronPattern: (Syntax error, )?/, '');
 }
 
 /**
- * The longest time in seconds between two runs of `schedule`; a day when the schedule can't be read or never runs
- * (`0 0 31 2 *`), which is what a nightly schedule chosen for the claim gives too.
+ * A five-field schedule runs at the same times on every day it runs (minute and hour don't depend on the date, and
+ * UTC has no daylight saving), so it splits into the times of one day and the days it runs on. Every nightly default
+ * shares its days (`* * *`) with the others, so each half is enumerated once and remembered.
  */
-export function cronIntervalSeconds(schedule: string): number {
-  return intervals(schedule);
+interface Shape {
+  /** Minutes after midnight, ascending. */
+  readonly times: readonly number[];
+  readonly days: RunDays;
 }
 
-// Both answers walk four years of days; every reconcile asks again for the same few schedules.
-const intervals = memoize(longestGapSeconds, 1024);
-const rates = memoize(averageRunsPerDay, 1024);
+interface RunDays {
+  /** Days within the span the schedule runs on. */
+  readonly count: number;
+  /** The most days from one run day to the next, within the span. */
+  readonly longestGap: number;
+}
 
-function longestGapSeconds(schedule: string): number {
-  const parsed = parseSchedule(schedule);
-  if (!parsed || parsed.times.length === 0) return DAY_SECONDS;
-  const { times, runsOn } = parsed;
-  let longest = 0;
-  for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
-  let lastRun: number | undefined;
-  let runDays = 0;
-  for (let d = 0; d < SPAN_DAYS; d++) {
-    if (!runsOn(new Date(SPAN_START + d * DAY_SECONDS * 1000))) continue;
-    const first = d * MINUTES_PER_DAY + times[0]!;
-    if (lastRun !== undefined) longest = Math.max(longest, first - lastRun);
-    lastRun = d * MINUTES_PER_DAY + times[times.length - 1]!;
-    runDays++;
+function shape(schedule: string): Shape | undefined {
+  const fields = fieldsOf(schedule)?.map((field, i) => forCroner(field, FIELDS[i]!.size));
+  if (!fields || parseError(fields.join(' ')) !== undefined) return undefined;
+  const [minute, hour, dayOfMonth, month, dayOfWeek] = fields as [string, string, string, string, string];
+  return { times: timesOfDay(`${minute} ${hour}`), days: runDays(`${dayOfMonth} ${month} ${dayOfWeek}`) };
+}
+
+const timesOfDay = memoize((minuteHour: string): readonly number[] => {
+  const cron = job(`${minuteHour} * * *`);
+  const times: number[] = [];
+  for (let at = nextRun(cron, SPAN_START - 1); at !== undefined && at < SPAN_START + DAY_MS; at = nextRun(cron, at)) {
+    times.push((at - SPAN_START) / MINUTE_MS);
   }
-  // Runs on one day in four years (`0 0 29 2 *`): too rare to measure a gap; say a day.
-  if (runDays < 2) return DAY_SECONDS;
+  return times;
+}, 1024);
+
+const runDays = memoize((days: string): RunDays => {
+  const cron = job(`0 0 ${days}`);
+  let count = 0;
+  let longestGap = 0;
+  let previous: number | undefined;
+  for (let at = nextRun(cron, SPAN_START - 1); at !== undefined && at < SPAN_END; at = nextRun(cron, at)) {
+    if (previous !== undefined) longestGap = Math.max(longestGap, (at - previous) / DAY_MS);
+    previous = at;
+    count++;
+  }
+  return { count, longestGap };
+}, 1024);
+
+/**
+ * The longest time in seconds between two runs of `schedule`; a day when the schedule can't be read or runs on fewer
+ * than two days in four years (`0 0 31 2 *`, `0 0 29 2 *`), which is what a nightly schedule chosen for the claim
+ * gives too.
+ */
+export const cronIntervalSeconds = memoize((schedule: string): number => {
+  const s = shape(schedule);
+  if (!s || s.times.length === 0 || s.days.count < 2) return DAY_SECONDS;
+  const { times, days } = s;
+  let longest = days.longestGap * MINUTES_PER_DAY + times[0]! - times[times.length - 1]!;
+  for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
   return longest * 60;
-}
+}, 1024);
 
 /** Runs per day, averaged over four years: retention in days times this is the number of base backups to keep. */
-export function runsPerDay(schedule: string): number {
-  return rates(schedule);
-}
-
-function averageRunsPerDay(schedule: string): number {
-  const parsed = parseSchedule(schedule);
-  if (!parsed || parsed.times.length === 0) return 1;
-  let runDays = 0;
-  for (let d = 0; d < SPAN_DAYS; d++) if (parsed.runsOn(new Date(SPAN_START + d * DAY_SECONDS * 1000))) runDays++;
-  return (runDays * parsed.times.length) / SPAN_DAYS;
-}
+export const runsPerDay = memoize((schedule: string): number => {
+  const s = shape(schedule);
+  if (!s || s.times.length === 0) return 1;
+  return (s.days.count * s.times.length) / SPAN_DAYS;
+}, 1024);
 
 const NIGHT_HOURS = [22, 23, 0, 1, 2, 3, 4, 5];
 

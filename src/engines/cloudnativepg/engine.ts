@@ -267,10 +267,10 @@ export const cloudnativepg: DatabaseEngine<CloudNativePGOptions> = {
     poolerWanted(ctx) ? { host: `${poolerName(ctx)}.${ctx.instance.namespace}.svc.${ctx.platform.clusterDomain}`, port: POSTGRES_PORT } : undefined,
   requirements,
   refusedChanges,
-  compose(ctx, inputs): ComposedSet {
+  compose(ctx, inputs, observation): ComposedSet {
     const out: ComposedSet = {};
     // Omitting a cluster that doesn't exist yet deletes nothing; creating it without its restore would be wrong.
-    if (!restoreUnresolved(ctx)) out[CNPG_KEYS.cluster] = { object: cluster(ctx, inputs), ready: observe(ctx).ready };
+    if (!restoreUnresolved(ctx)) out[CNPG_KEYS.cluster] = { object: cluster(ctx, inputs), ready: observation.ready };
     if (inputs.backup) {
       out[CNPG_KEYS.objectStore] = { object: objectStore(ctx, inputs.backup), ready: observedExists(ctx, CNPG_KEYS.objectStore) };
       out[CNPG_KEYS.scheduledBackup] = {

@@ -316,13 +316,13 @@ export const stackgres: DatabaseEngine<StackGresOptions> = {
   operatorNamespace: (ctx) => ctx.platform.engines.stackgres.operatorNamespace,
   requirements,
   refusedChanges,
-  compose(ctx, inputs): ComposedSet {
+  compose(ctx, inputs, observation): ComposedSet {
     const out: ComposedSet = {
       [STACKGRES_KEYS.profile]: { object: profile(ctx), ready: observedExists(ctx, STACKGRES_KEYS.profile) },
       [STACKGRES_KEYS.config]: { object: postgresConfig(ctx), ready: observedExists(ctx, STACKGRES_KEYS.config) },
     };
     // Omitting a cluster that doesn't exist yet deletes nothing; creating it without its restore would be wrong.
-    if (!restoreUnresolved(ctx)) out[STACKGRES_KEYS.cluster] = { object: cluster(ctx, inputs), ready: observe(ctx).ready };
+    if (!restoreUnresolved(ctx)) out[STACKGRES_KEYS.cluster] = { object: cluster(ctx, inputs), ready: observation.ready };
     if (inputs.backup) {
       out[STACKGRES_KEYS.objectStorage] = { object: objectStorage(ctx, inputs.backup), ready: observedExists(ctx, STACKGRES_KEYS.objectStorage) };
     }
