@@ -178,3 +178,28 @@ export function nightlySchedule(identity: string): string {
   const slot = createHash('sha256').update(identity).digest().readUInt32BE(0) % (NIGHT_HOURS.length * 60);
   return `${slot % 60} ${NIGHT_HOURS[Math.floor(slot / 60)]} * * *`;
 }
+
+/**
+ * The schedule as robfig/cron reads it, which both operators run (Kubernetes CronJobs for StackGres, CloudNativePG's
+ * ScheduledBackup): day-of-week 0–6 only, so `7` and ranges ending in 7 become Sunday as 0; everything else is passed
+ * through as it is.
+ */
+export function withSundayAsZero(schedule: string): string {
+  const fields = schedule.trim().split(/\s+/);
+  const dayOfWeek = fields[4];
+  if (dayOfWeek !== undefined) fields[4] = dayOfWeek.split(',').map(sundayAsZero).join(',');
+  return fields.join(' ');
+}
+
+function sundayAsZero(part: string): string {
+  if (part === '7') return '0';
+  const range = /^(\d+)-7(\/\d+)?$/.exec(part);
+  if (!range) return part;
+  const from = Number(range[1]);
+  // `n-7/step` keeps its step within n-6; Sunday joins only when the step lands on 7.
+  if (range[2]) {
+    const step = Number(range[2].slice(1));
+    return (7 - from) % step === 0 ? `${from}-6${range[2]},0` : `${from}-6${range[2]}`;
+  }
+  return from === 7 ? '0' : `${from}-6,0`;
+}

@@ -62,6 +62,9 @@ describe('backups', () => {
     [{ schedule: '30 1 * * *', retentionDays: 14 }, '30 1 * * *', 14],
     [{ schedule: '0 */6 * * *', retentionDays: 7 }, '0 */6 * * *', 28],
     [{ schedule: '0 3 * * 0', retentionDays: 30 }, '0 3 * * 0', 5],
+    // Kubernetes validates the backup CronJob's schedule with robfig/cron, which knows Sunday only as 0
+    [{ schedule: '0 3 * * 7', retentionDays: 30 }, '0 3 * * 0', 5],
+    [{ schedule: '0 3 * * 5-7', retentionDays: 7 }, '0 3 * * 5-6,0', 3],
   ])('backup %j runs on %s and keeps %i base backups', (backupParams, schedule, retention) => {
     expect(clusterBackups(run({ backup: backupParams }))).toEqual([
       { sgObjectStorage: 'db-backups', cronSchedule: schedule, retention, compression: 'lz4' },

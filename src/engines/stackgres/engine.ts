@@ -12,7 +12,7 @@ import { observedExists } from '../../compose/readiness.js';
 import { resolveSize } from '../../compose/size.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
 import { sortKeys } from '../../util/canonical.js';
-import { runsPerDay } from '../../util/cron.js';
+import { runsPerDay, withSundayAsZero } from '../../util/cron.js';
 import { at, scalarText } from '../../util/observed.js';
 import { refusedStorageChanges } from '../../compose/changes.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
@@ -141,7 +141,8 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   if (inputs.backup) {
     const backup: Json = {
       sgObjectStorage: objectName(ctx.instance, 'backups'),
-      cronSchedule: inputs.backup.schedule,
+      // its backup CronJob is validated by Kubernetes (robfig/cron: Sunday is 0 only)
+      cronSchedule: withSundayAsZero(inputs.backup.schedule),
       retention: retainedBackups(inputs.backup),
       compression: 'lz4',
     };
