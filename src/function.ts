@@ -166,20 +166,24 @@ function toResource(object: Record<string, unknown>, ready: boolean): Resource {
 
 function desiredComposite(
   previous: Resource | undefined,
-  instance: { apiVersion: string; kind: string; xrName: string },
+  instance: Pick<Instance, 'apiVersion' | 'kind' | 'xrName' | 'namespace' | 'namespaced'>,
   status: Record<string, unknown>,
   connectionDetails: Readonly<Record<string, string>>,
 ): Resource {
   const before = previous?.resource ?? {};
   const details: Record<string, Buffer> = { ...(previous?.connectionDetails ?? {}) };
-  for (const key of Object.keys(connectionDetails).sort()) details[key] = Buffer.from(connectionDetails[key]!, 'utf8');
+  // A namespaced XR has no connection secret in Crossplane 2: the composed connection Secret, with the same keys, is
+  // what the application reads, so the details are not handed to Crossplane to drop.
+  if (!instance.namespaced) {
+    for (const key of Object.keys(connectionDetails).sort()) details[key] = Buffer.from(connectionDetails[key]!, 'utf8');
+  }
   return {
     // sorted: it carries what earlier steps and the observed XR hold, in whatever order Go encoded their maps
     resource: sortKeys({
       ...before,
       apiVersion: instance.apiVersion,
       kind: instance.kind,
-      metadata: { name: instance.xrName },
+      metadata: instance.namespaced ? { name: instance.xrName, namespace: instance.namespace } : { name: instance.xrName },
       status: { ...((before['status'] as object | undefined) ?? {}), ...status },
     }),
     connectionDetails: details,

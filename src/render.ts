@@ -4,7 +4,7 @@
  */
 import { Ready, Severity, type Resource, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { CLAIM_NAME_LABEL, CLAIM_NAMESPACE_LABEL } from './api/parse.js';
-import { GROUP, VERSION, XR_KIND } from './api/xrd.js';
+import { CLAIM_KIND, COMPOSITION_NAME, GROUP, NAMESPACED_COMPOSITION_NAME, NAMESPACED_KIND, VERSION, XR_KIND } from './api/xrd.js';
 import { shortHash } from './compose/names.js';
 import type { RandomSource } from './compose/types.js';
 import { runFunction } from './function.js';
@@ -13,8 +13,25 @@ import { sortKeys } from './util/canonical.js';
 type Doc = Record<string, unknown>;
 export const RESOURCE_NAME_ANNOTATION = 'crossplane.io/composition-resource-name';
 
-/** The XR the claim controller makes: a generated name, claim labels, the claim's spec and a claimRef. */
+/** A PostgreSQLInstance claim or a namespaced PostgreSQL XR: the two documents a user writes. */
+export function isInstanceDocument(doc: Doc): boolean {
+  return doc['kind'] === CLAIM_KIND || doc['kind'] === NAMESPACED_KIND;
+}
+
+/** The repository file of the Composition that serves this document's kind. */
+export function compositionFileFor(doc: Doc): string {
+  return `compositions/${doc['kind'] === NAMESPACED_KIND ? NAMESPACED_COMPOSITION_NAME : COMPOSITION_NAME}.yaml`;
+}
+
+/**
+ * The XR Crossplane composes: for a claim, the one the claim controller makes (a generated name, claim labels, the
+ * claim's spec and a claimRef); a namespaced XR is already one, in the default namespace when it names none.
+ */
 export function claimToComposite(claim: Doc): Doc {
+  if (claim['kind'] === NAMESPACED_KIND) {
+    const metadata = (claim['metadata'] ?? {}) as Doc;
+    return { ...claim, metadata: { ...metadata, namespace: String(metadata['namespace'] ?? 'default') } };
+  }
   const metadata = (claim['metadata'] ?? {}) as Doc;
   const name = String(metadata['name'] ?? '');
   const namespace = String(metadata['namespace'] ?? 'default');

@@ -2,20 +2,23 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { render, claimToComposite } from '../src/render.js';
+import { render, claimToComposite, compositionFileFor, renderRequest } from '../src/render.js';
 import { crdErrors } from './support/crds.js';
 import { REPO } from './support/paths.js';
-import { compositionInput, exampleClaim, steadyRequest, type Doc } from './support/requests.js';
+import { exampleClaim, settle, type Doc } from './support/requests.js';
 import { runFunction } from '../src/function.js';
-import { readDocuments } from '../src/cli/render-files.js';
+import { compositionInput, readDocuments } from '../src/cli/render-files.js';
 
 const examples = readdirSync(join(REPO, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
 /** Kinds Kubernetes serves itself; the API server in the e2e suites checks them. */
 const BUILT_IN = new Set(['v1/Secret', 'networking.k8s.io/v1/NetworkPolicy', 'v1/ConfigMap']);
 
 describe.each(examples)('example %s', (example) => {
-  const first = render(claimToComposite(exampleClaim(example)), { input: compositionInput(), extra: readDocuments(join(REPO, 'test/fixtures/cluster.yaml')) });
-  const steady = runFunction(steadyRequest(exampleClaim(example)));
+  // A claim or a namespaced XR, each with the platform choices of its own Composition.
+  const doc = exampleClaim(example);
+  const input = compositionInput(join(REPO, compositionFileFor(doc)))!;
+  const first = render(claimToComposite(doc), { input, extra: readDocuments(join(REPO, 'test/fixtures/cluster.yaml')) });
+  const steady = runFunction(settle(renderRequest(claimToComposite(doc), { input })).req);
   const objects = [
     ...first.documents.slice(1).filter((d) => d['kind'] !== 'Result'),
     ...Object.values(steady.desired!.resources).map((r) => r.resource as Doc),
@@ -41,6 +44,9 @@ describe('Crossplane definitions', () => {
     ['crossplane-v1', 'xrds/xpostgresqlinstances.dbaas.dev.yaml'],
     ['crossplane-v2', 'compositions/xpostgresqlinstances.dbaas.dev.yaml'],
     ['crossplane-v1', 'compositions/xpostgresqlinstances.dbaas.dev.yaml'],
+    // Namespaced XRs are Crossplane 2's: its CRDs only.
+    ['crossplane-v2', 'xrds/postgresqls.dbaas.dev.yaml'],
+    ['crossplane-v2', 'compositions/postgresqls.dbaas.dev.yaml'],
   ])('%s accepts %s', (folder, path) => {
     expect(crdErrors(yamlFile(path), folder)).toEqual([]);
   });

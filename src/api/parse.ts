@@ -13,11 +13,20 @@ export const CLAIM_NAMESPACE_LABEL = 'crossplane.io/claim-namespace';
 export interface Instance {
   readonly apiVersion: string;
   readonly kind: string;
-  /** The XR's name: unique in the cluster. */
+  /** The XR's name: unique in the cluster for a claim's XR, in its namespace for a namespaced XR. */
   readonly xrName: string;
-  /** The claim's name and namespace: where the database and its secrets live. */
+  /**
+   * A name for this XR's lifetime, which backups are kept under: an instance deleted and made again under the same
+   * name must not write over the old one's archive (Barman refuses to). A claim's XR has Crossplane's random suffix;
+   * a namespaced XR keeps the name its user gave, so the start of its uid is added.
+   */
+  readonly archiveName: string;
+  /** The claim's name and namespace, or a namespaced XR's own: where the database and its secrets live. */
   readonly claimName: string;
   readonly namespace: string;
+  /** A namespaced XR (apiextensions.crossplane.io/v2, no claim): it has no connection secret of its own and may
+   *  compose only namespaced objects. */
+  readonly namespaced: boolean;
   readonly parameters: Parameters;
   /** Longest base of object names, set once the engine is known (its own suffixes need the rest of 63). */
   readonly baseNameLimit?: number;
@@ -45,6 +54,8 @@ function zodErrors(base: string, error: z.ZodError): FieldError[] {
 
 const metadataSchema = z.object({
   name: z.string().min(1),
+  namespace: z.string().optional(),
+  uid: z.string().optional(),
   labels: z.record(z.string(), z.string()).default({}).superRefine(claimLabels),
 });
 
@@ -54,13 +65,18 @@ export function parseInstance(xr: Record<string, unknown> | undefined): ParsedIn
   const metadata = metadataSchema.safeParse(xr['metadata']);
   if (!metadata.success) return refused(zodErrors('metadata', metadata.error));
   const labels = metadata.data.labels;
-  const claimName = labels[CLAIM_NAME_LABEL];
-  const namespace = labels[CLAIM_NAMESPACE_LABEL];
+  // A namespaced XR is its own claim: its name and namespace stand where a claim's labels would.
+  const namespaced = Boolean(metadata.data.namespace);
+  const claimName = namespaced ? metadata.data.name : labels[CLAIM_NAME_LABEL];
+  const namespace = namespaced ? metadata.data.namespace : labels[CLAIM_NAMESPACE_LABEL];
+  if (namespaced && !(metadata.data.name.length <= 63 && DNS_SUBDOMAIN.test(metadata.data.name))) {
+    return refused([{ path: 'metadata.name', message: 'must be at most 63 lower case letters, digits, - and .: every composed object is named after it' }]);
+  }
   if (!claimName || !namespace) {
     return refused([
       {
         path: `metadata.labels["${CLAIM_NAMESPACE_LABEL}"]`,
-        message: 'this XR has no claim: create a PostgreSQLInstance claim in a namespace instead of the XR',
+        message: 'this cluster-scoped XR has no claim: create a PostgreSQLInstance claim, or a namespaced PostgreSQL, instead',
       },
     ]);
   }
@@ -70,8 +86,10 @@ export function parseInstance(xr: Record<string, unknown> | undefined): ParsedIn
     apiVersion: String(xr['apiVersion'] ?? ''),
     kind: String(xr['kind'] ?? ''),
     xrName: metadata.data.name,
+    archiveName: namespaced && metadata.data.uid ? `${metadata.data.name}-${metadata.data.uid.replace(/[^a-z0-9]/g, '').slice(0, 5)}` : metadata.data.name,
     claimName,
     namespace,
+    namespaced,
     parameters,
   });
   if (parsed.errors.length === 0 && parsed.parameters) return { ok: true, value: instance(parsed.parameters), warnings: parsed.warnings };

@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { claimToComposite, render } from '../render.js';
+import { claimToComposite, compositionFileFor, isInstanceDocument, render } from '../render.js';
 import { seededRandom } from '../util/random.js';
 import { toYaml } from '../util/yaml.js';
 import { compositionInput, readDocuments } from './render-files.js';
@@ -70,14 +70,14 @@ function statefulSets(observed: readonly Doc[]): Doc[] {
 }
 
 export function goldenRenders(repo: string): Record<string, string> {
-  const input = compositionInput(join(repo, 'compositions/xpostgresqlinstances.dbaas.dev.yaml'));
   const extra = readDocuments(join(repo, 'test/fixtures/cluster.yaml'));
   const out: Record<string, string> = {};
   const examples = readdirSync(join(repo, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
   for (const file of examples) {
     const name = file.replace(/\.yaml$/, '');
-    const claim = readDocuments(join(repo, 'examples', file)).find((d) => d['kind'] === 'PostgreSQLInstance')!;
+    const claim = readDocuments(join(repo, 'examples', file)).find(isInstanceDocument)!;
     const composite = claimToComposite(claim);
+    const input = compositionInput(join(repo, compositionFileFor(claim)));
     const options = { ...(input ? { input } : {}), extra, random: seededRandom(`golden/${name}`) };
     const first = render(composite, options);
     // Some objects wait for others to exist (the SGCluster for its Secret and config, a Role for its Secret): feed

@@ -2,17 +2,16 @@
  * `npm run render -- examples/<claim>.yaml [flags]` prints what the function composes for a claim, as YAML on stdout,
  * with no cluster, and a short summary for a person on stderr. `--help` lists the flags.
  */
-import { claimToComposite, render, summarize } from '../render.js';
+import { claimToComposite, compositionFileFor, isInstanceDocument, render, summarize } from '../render.js';
 import { seededRandom } from '../util/random.js';
 import { toYaml } from '../util/yaml.js';
 import { compositionInput, readDocuments } from './render-files.js';
 
-const DEFAULT_COMPOSITION = 'compositions/xpostgresqlinstances.dbaas.dev.yaml';
 
 const HELP = `usage: npm run render -- <claim.yaml> [flags]
 
-Renders one PostgreSQLInstance claim without a cluster, as \`crossplane render\` does: the function runs in-process on
-the XR Crossplane would make of the claim. stdout gets YAML only: the XR with its new status, every composed object
+Renders one PostgreSQLInstance claim (or namespaced PostgreSQL XR) without a cluster, as \`crossplane render\` does:
+the function runs in-process on the XR Crossplane would make of the claim. stdout gets YAML only: the XR with its new status, every composed object
 (annotated with its composition key), then the function's results (kind Result). stderr gets a summary for a person:
 each composed object's kind, name and readiness, the XR's conditions, and any warnings or Fatal result.
 In pipes, use \`npm run -s render -- …\` (or \`node dist/cli/render.js …\` after \`npm run build\`) so that npm's own
@@ -24,7 +23,7 @@ flags:
   --extra <dir|file>      other objects in the cluster the function may ask for: SGBackups, other instances'
                           SGClusters (restore), a user's Role (teardown)
   --composition <file>    the Composition whose function step input (the platform's choices) is used
-                          [default ${DEFAULT_COMPOSITION}]
+                          [default compositions/<the kind's XRD name>.yaml]
   --seed <text>           generate passwords from this text, so two renders are byte-identical [default: random]
   -q, --quiet             no summary on stderr
   -h, --help              this text
@@ -86,17 +85,17 @@ function main(argv: string[]): number {
   let extra: Record<string, unknown>[] | undefined;
   let input: Record<string, unknown> | undefined;
   try {
-    claim = readDocuments(args.claimFile).find((d) => d['kind'] === 'PostgreSQLInstance');
+    claim = readDocuments(args.claimFile).find(isInstanceDocument);
     const observedPath = args.values.get('observed');
     const extraPath = args.values.get('extra');
     observed = observedPath ? readDocuments(observedPath) : undefined;
     extra = extraPath ? readDocuments(extraPath) : undefined;
-    input = compositionInput(args.values.get('composition') ?? DEFAULT_COMPOSITION);
+    input = compositionInput(args.values.get('composition') ?? compositionFileFor(claim ?? {}));
   } catch (error) {
     process.stderr.write(`render: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
-  if (!claim) return usage(`${args.claimFile} holds no PostgreSQLInstance`);
+  if (!claim) return usage(`${args.claimFile} holds no PostgreSQLInstance or PostgreSQL`);
   const seed = args.values.get('seed');
   const rendered = render(claimToComposite(claim), {
     ...(observed ? { observed } : {}),

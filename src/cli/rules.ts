@@ -8,7 +8,7 @@ import { parseInstance, parsePlatform } from '../api/parse.js';
 import { chooseEngine } from '../engines/choose.js';
 import { MONITORING_KEYS, monitoringResources } from '../compose/monitoring.js';
 import type { ComposeContext } from '../compose/types.js';
-import { claimToComposite } from '../render.js';
+import { claimToComposite, isInstanceDocument } from '../render.js';
 import { sortKeys } from '../util/canonical.js';
 import { seededRandom } from '../util/random.js';
 import { toYaml } from '../util/yaml.js';
@@ -21,8 +21,8 @@ function fail(message: string): number {
 
 function main(argv: string[]): number {
   if (argv.length !== 1) return fail('usage: node dist/cli/rules.js <claim.yaml>');
-  const claim = readDocuments(argv[0]!).find((d) => d['kind'] === 'PostgreSQLInstance');
-  if (!claim) return fail(`${argv[0]} holds no PostgreSQLInstance`);
+  const claim = readDocuments(argv[0]!).find(isInstanceDocument);
+  if (!claim) return fail(`${argv[0]} holds no PostgreSQLInstance or PostgreSQL`);
   const composite = claimToComposite(claim);
   const instance = parseInstance(composite);
   if (!instance.ok) return fail(describeErrors(instance.errors));

@@ -59,12 +59,12 @@ export function backupSchedule(ctx: ComposeContext): string {
 }
 
 /**
- * The prefix of an instance in a shared bucket. The XR's name carries Crossplane's random suffix: a claim deleted and
+ * The prefix of an instance in a shared bucket. The archive name is unique to the XR's lifetime: a claim deleted and
  * made again under the same name writes beside the old backups, which stay for their retention, instead of on top of
  * them (Barman refuses to archive WAL into a folder that holds another cluster's).
  */
 export function sharedBucketPrefix(ctx: ComposeContext): string {
-  return `${ctx.instance.namespace}/${ctx.instance.xrName}`;
+  return `${ctx.instance.namespace}/${ctx.instance.archiveName}`;
 }
 
 

@@ -55,6 +55,15 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
     if (outcome.ok) passwords.set(user, outcome.password);
     else errors.push(outcome.error);
   }
+  const backup = p.backup.enabled ? backupTarget(ctx) : undefined;
+  if (backup?.storage === 'minio' && instance.namespaced) {
+    // Crossplane 2 refuses cluster-scoped objects composed by a namespaced XR, and provider-minio's are.
+    errors.push({
+      path: 'spec.parameters.backup.enabled',
+      message:
+        "this platform keeps backups in MinIO buckets, made through provider-minio's cluster-scoped objects, which a namespaced PostgreSQL cannot compose: set it to false or use a PostgreSQLInstance claim",
+    });
+  }
   if (errors.length > 0 || !password.ok) return { ok: false, errors };
 
   const endpoint = engine.endpoint(ctx);
@@ -76,7 +85,6 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
     port: String(endpoint.port),
   };
 
-  const backup = p.backup.enabled ? backupTarget(ctx) : undefined;
   // What holds data (the database object and, through it, its volumes) carries the deletion-protection label.
   const protection = deletionProtectionLabels(instance);
   // Read once: the database object's readiness, the status and the users' gate all follow this one answer.

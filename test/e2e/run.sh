@@ -11,6 +11,8 @@
 #   E2E_EXTRA_MANIFESTS file or dir applied after the function is installed (e.g. test XRDs)
 #   E2E_CLAIMS          space-separated claim/XR files to time (default test/e2e/claims/*.yaml)
 #   E2E_KUTTL_ARGS      extra args for `kubectl-kuttl test` (e.g. "--test 00-smoke")
+#   E2E_NAMESPACED_SUITES  suites run again with the namespaced PostgreSQL XR, as <suite>-namespaced
+#                       (default "01-compose 07-users"; "" for none)
 #   E2E_NODE=1|0        a real node, the function as a pod (default 1); 0: no node, the function as a process
 #   E2E_NODE_NETPOL=1|0 with the node, kube-router enforces NetworkPolicy and suites-netpol runs (default: E2E_NODE)
 #   E2E_NODE_CNPG=1     also build CloudNativePG's operator (tools.sh cnpg, its image) and start it as a pod
@@ -94,6 +96,17 @@ suites=("$E2E_DIR/suites")
 # CloudNativePG's suites only where its operator runs (E2E_CNPG=1), its backups only with the plugin and S3 server
 [[ "${E2E_CNPG:-0}" == "1" ]] && suites+=("$E2E_DIR/suites-cnpg")
 [[ "${E2E_CNPG_BACKUP:-0}" == "1" ]] && suites+=("$E2E_DIR/suites-cnpg-backup")
+# The matrix's second column: suites that apply a claim, run again with the namespaced PostgreSQL XR (copies
+# rewritten into the temp dir, <suite>-namespaced). Only those that exercise what differs between the forms, to keep
+# the run short: 01-compose (every composed object, the status, the connection Secret's keys without an XR connection
+# secret) and 07-users (users added and dropped: the namespace's Roles read as required resources, Secrets kept until
+# their Role is gone, deletion of the XR itself). E2E_NAMESPACED_SUITES="" turns it off.
+namespaced_suites="${E2E_NAMESPACED_SUITES-01-compose 07-users}"
+if [[ -n "$namespaced_suites" ]]; then
+  # shellcheck disable=SC2086 # a list of suite names
+  "$E2E_DIR/namespaced-suites.sh" "$E2E_DIR/suites" "$E2E_WORKDIR/suites-namespaced" $namespaced_suites
+  suites+=("$E2E_WORKDIR/suites-namespaced")
+fi
 kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "${suites[@]}" 2>&1 | tee "$E2E_WORKDIR/kuttl.log" || kuttl_rc=$?
 cd "$E2E_REPO"
 kuttl_secs="$(e2e_since "$kuttl_start")"

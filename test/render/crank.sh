@@ -32,8 +32,9 @@ cd "$REPO"
 START=$SECONDS
 
 CRD_DIR="${RENDER_CRD_DIR:-$REPO/../shared/crds}"
-COMPOSITION=compositions/xpostgresqlinstances.dbaas.dev.yaml
-XRD=xrds/xpostgresqlinstances.dbaas.dev.yaml
+# Per example, by its kind: a PostgreSQLInstance claim's XR, or a namespaced PostgreSQL (Crossplane 2)
+COMPOSITION=""
+XRD=""
 CLUSTER=test/fixtures/cluster.yaml
 CORE_MISSING_OK=("/v1, Kind=Secret" "/v1, Kind=ConfigMap" "networking.k8s.io/v1, Kind=NetworkPolicy")
 
@@ -144,6 +145,11 @@ render_compare() {
 #     composed objects and the XR's status must still be the golden ones (the XR's spec now differs, by the defaults).
 for name in "${EXAMPLES[@]}"; do
   mkdir -p "$WORK/$name"
+  if grep -q '^kind: PostgreSQL$' "examples/$name.yaml"; then
+    COMPOSITION=compositions/postgresqls.dbaas.dev.yaml XRD=xrds/postgresqls.dbaas.dev.yaml
+  else
+    COMPOSITION=compositions/xpostgresqlinstances.dbaas.dev.yaml XRD=xrds/xpostgresqlinstances.dbaas.dev.yaml
+  fi
   node test/render/xr.mjs "examples/$name.yaml" >"$WORK/$name/xr.yaml"
   WHY=""
   if render_compare "$name" "$WORK/$name" "" && ms1=$RENDER_MS \

@@ -25,7 +25,8 @@ import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 
 const RESOURCE_NAME = 'crossplane.io/composition-resource-name';
-const XR_KIND = 'XPostgreSQLInstance';
+// A claim's cluster-scoped XR, or Crossplane 2's namespaced XR.
+const XR_KINDS = new Set(['XPostgreSQLInstance', 'PostgreSQL']);
 const STEP = 'compose-postgresql';
 
 const [goldenPath, renderedPath, outDir, option] = process.argv.slice(2);
@@ -54,7 +55,7 @@ const sameJson = (a, b) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKe
 
 /** Drops what Crossplane adds to the XR and to composed objects, when it is exactly what Crossplane would add. */
 function stripCrossplane(docs) {
-  const xr = docs.find((d) => d.kind === XR_KIND);
+  const xr = docs.find((d) => XR_KINDS.has(d.kind));
   const xrLabels = xr?.metadata?.labels ?? {};
   const prefix = xrLabels['crossplane.io/composite'] || xr?.metadata?.name;
   const claimName = xrLabels['crossplane.io/claim-name'] ?? xr?.spec?.claimRef?.name;
@@ -120,7 +121,7 @@ function placeholdPasswords(docs, { checkFormat }) {
 }
 
 function order(docs) {
-  const rank = (d) => (d.kind === XR_KIND ? 0 : d.kind === 'Result' && d.apiVersion === 'render.crossplane.io/v1beta1' ? 2 : 1);
+  const rank = (d) => (XR_KINDS.has(d.kind) ? 0 : d.kind === 'Result' && d.apiVersion === 'render.crossplane.io/v1beta1' ? 2 : 1);
   return docs
     .map((d, i) => ({ d, i }))
     .sort((a, b) => rank(a.d) - rank(b.d) || (rank(a.d) === 1 ? resourceName(a.d).localeCompare(resourceName(b.d)) : a.i - b.i))
@@ -130,7 +131,7 @@ function order(docs) {
 const text = (docs) => order(docs).map((d) => `---\n${stringify(sortKeys(d), { lineWidth: 0 })}`).join('');
 
 const withoutXrSpec = (docs) =>
-  option === '--without-xr-spec' ? docs.map((d) => (d.kind === XR_KIND ? (({ spec, ...rest }) => rest)(d) : d)) : docs;
+  option === '--without-xr-spec' ? docs.map((d) => (XR_KINDS.has(d.kind) ? (({ spec, ...rest }) => rest)(d) : d)) : docs;
 const golden = withoutXrSpec(read(goldenPath));
 const rendered = withoutXrSpec(read(renderedPath));
 mkdirSync(outDir, { recursive: true });

@@ -1,4 +1,5 @@
-// Prints the XR that Crossplane's claim controller would make of the claim in the given file, exactly as the golden
+// Prints the XR that Crossplane's claim controller would make of the claim in the given file (a namespaced
+// PostgreSQL is its own XR), exactly as the golden
 // renders make it (claimToComposite from the built dist/render.js), so `crossplane render` gets the same input.
 // usage: node test/render/xr.mjs examples/<claim>.yaml > xr.yaml
 import { readFileSync } from 'node:fs';
@@ -12,9 +13,9 @@ if (!file) {
 }
 const claim = parseAllDocuments(readFileSync(file, 'utf8'))
   .map((doc) => doc.toJS())
-  .find((doc) => doc?.kind === 'PostgreSQLInstance');
+  .find((doc) => doc?.kind === 'PostgreSQLInstance' || doc?.kind === 'PostgreSQL');
 if (!claim) {
-  process.stderr.write(`${file}: no PostgreSQLInstance\n`);
+  process.stderr.write(`${file}: no PostgreSQLInstance or PostgreSQL\n`);
   process.exit(2);
 }
 process.stdout.write(stringify(claimToComposite(claim)));

@@ -97,6 +97,16 @@ describe('render: YAML on stdout, a summary on stderr', () => {
     }
   });
 
+  it('a namespaced PostgreSQL renders with its own Composition: backups under a prefix of the shared bucket, no MinIO', () => {
+    const { code, stdout } = renderCli('examples/namespaced-minimal.yaml', '--seed', 'x');
+    expect(code).toBe(0);
+    const docs = yamlDocuments(stdout);
+    expect(docs[0]!['kind']).toBe('PostgreSQL');
+    expect(docs[0]!['metadata']).toEqual({ name: 'orders-db', namespace: 'shop' });
+    expect(docs.filter((d) => String(d['apiVersion']).startsWith('minio.'))).toEqual([]);
+    expect(docs.find((d) => d['kind'] === 'SGObjectStorage')!['spec']).toMatchObject({ s3Compatible: { bucket: 'pg-backups' } });
+  });
+
   it('a refused claim: the Result document on stdout, the Fatal result on stderr, exit 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'render-bad-'));
     try {
@@ -128,7 +138,7 @@ describe('render: YAML on stdout, a summary on stderr', () => {
     [[], 'render: which claim? one claim file expected'],
     [['examples/minimal.yaml', 'examples/full.yaml'], 'render: one claim file expected, not 2'],
     [['no/such/claim.yaml'], "render: ENOENT: no such file or directory, stat 'no/such/claim.yaml'"],
-    [['compositions/xpostgresqlinstances.dbaas.dev.yaml'], 'render: compositions/xpostgresqlinstances.dbaas.dev.yaml holds no PostgreSQLInstance'],
+    [['compositions/xpostgresqlinstances.dbaas.dev.yaml'], 'render: compositions/xpostgresqlinstances.dbaas.dev.yaml holds no PostgreSQLInstance or PostgreSQL'],
   ])('%j is refused with exit 2: %s', (args, message) => {
     const { code, stdout, stderr } = renderCli(...args);
     expect(code).toBe(2);

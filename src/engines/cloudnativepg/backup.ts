@@ -15,11 +15,11 @@ export const PLUGIN_NAME = 'barman-cloud.cloudnative-pg.io';
 export const objectStoreName = (ctx: ComposeContext): string => objectName(ctx.instance, 'backups');
 
 /**
- * The folder of this cluster's backups inside the destination. The XR's name, not the cluster's: a claim deleted and
- * made again under the same name gets a folder of its own, because Barman refuses to archive WAL where another
- * cluster's archive is (and the old backups stay for their retention).
+ * The folder of this cluster's backups inside the destination. The XR's archive name, not the cluster's: a claim
+ * deleted and made again under the same name gets a folder of its own, because Barman refuses to archive WAL where
+ * another cluster's archive is (and the old backups stay for their retention).
  */
-export const serverName = (ctx: ComposeContext): string => ctx.instance.xrName;
+export const serverName = (ctx: ComposeContext): string => ctx.instance.archiveName;
 
 export function objectStore(ctx: ComposeContext, target: BackupTarget): KubeObject {
   const credentials = target.credentials
