@@ -2,6 +2,7 @@
 import type { Instance } from '../api/parse.js';
 import type { Endpoint } from './connection.js';
 import type { EngineObservation } from '../engines/engine.js';
+import { describeWindow, maintenanceWindow } from './maintenance.js';
 import type { ComposedSet, ConditionOut } from './types.js';
 
 export const READY_CONDITION = 'DatabaseReady';
@@ -20,6 +21,9 @@ export type InstanceStatus = {
   firstRecoverabilityPoint?: string;
   currentPrimary?: string;
   phase?: string;
+  maintenanceWindow: string;
+  updateStrategy: string;
+  dataVersion?: string;
 };
 
 export function instanceStatus(
@@ -36,6 +40,9 @@ export function instanceStatus(
     ...(observation.firstRecoverabilityPoint ? { firstRecoverabilityPoint: observation.firstRecoverabilityPoint } : {}),
     ...(observation.currentPrimary ? { currentPrimary: observation.currentPrimary } : {}),
     ...(observation.phase ? { phase: observation.phase } : {}),
+    ...(observation.dataMajor !== undefined ? { dataVersion: String(observation.dataMajor) } : {}),
+    maintenanceWindow: describeWindow(maintenanceWindow(instance, p)),
+    updateStrategy: p.updateStrategy,
     engine: p.engine ?? '',
     endpoint: endpoint.host,
     port: endpoint.port,
@@ -48,7 +55,11 @@ export function instanceStatus(
 
 export function readyCondition(observation: EngineObservation, resources: ComposedSet): ConditionOut {
   if (observation.failed) {
-    return { type: READY_CONDITION, status: 'False', reason: 'Failed', message: observation.message };
+    return { type: READY_CONDITION, status: 'False', reason: observation.upgrading ? 'UpgradeFailed' : 'Failed', message: observation.message };
+  }
+  // An upgrade in progress says so whatever else waits: the database is down for it, by the claim's own request.
+  if (observation.upgrading) {
+    return { type: READY_CONDITION, status: 'False', reason: 'Upgrading', message: observation.message };
   }
   const waiting = Object.entries(resources)
     .filter(([, r]) => !r.ready)

@@ -27,6 +27,10 @@ export interface EngineObservation {
   readonly currentPrimary?: string;
   /** The engine's own word for its state, e.g. "Cluster in healthy state". */
   readonly phase?: string;
+  /** The major version of the data directory, when the engine reports it. */
+  readonly dataMajor?: number;
+  /** A major version upgrade is being prepared (a backup first) or runs; `message` says which step. */
+  readonly upgrading?: boolean;
 }
 
 export interface EngineInputs {

@@ -17,13 +17,16 @@ import { refusedStorageChanges } from '../../compose/changes.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
 import { chooseBackup, lastSuccessfulBackup, restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { backupInfo } from './backups.js';
+import { CONFIG_KEY, DBOPS_KEY, PRE_UPGRADE_BACKUP_KEY, clusterMajor, configKeyFor, configNameFor, stackgresUpgrade, type StackGresUpgrade } from './upgrade.js';
 import { STACKGRES_EXPORTER_PORT_NAME, stackgresSeries } from './metrics.js';
 import { stackgresOptions, type StackGresOptions } from './options.js';
 
 const API_VERSION = 'stackgres.io/v1';
 export const STACKGRES_KEYS = {
   profile: 'sg-instance-profile',
-  config: 'sg-postgres-config',
+  config: CONFIG_KEY,
+  dbopsMajorUpgrade: DBOPS_KEY,
+  preUpgradeBackup: PRE_UPGRADE_BACKUP_KEY,
   objectStorage: 'sg-object-storage',
   cluster: 'sg-cluster',
 } as const;
@@ -54,23 +57,34 @@ function profile(ctx: ComposeContext): KubeObject {
   };
 }
 
-/** The config's name carries the major version: a major upgrade needs a config for the new version beside the old. */
-function configName(ctx: ComposeContext): string {
-  return objectName(ctx.instance, `pg${ctx.instance.parameters.version}`);
-}
-
-function postgresConfig(ctx: ComposeContext): KubeObject {
+/**
+ * The config's name carries the major version: a major upgrade needs a config for the new version beside the old.
+ * The major is the one the SGCluster runs: during an upgrade, the old one (upgrade.ts composes the new one too).
+ */
+function postgresConfig(ctx: ComposeContext, major: number): KubeObject {
   const p = ctx.instance.parameters;
   return {
     apiVersion: API_VERSION,
     kind: 'SGPostgresConfig',
-    metadata: meta(ctx, configName(ctx)),
+    metadata: meta(ctx, configNameFor(ctx, major)),
     spec: {
-      postgresVersion: String(p.version),
+      postgresVersion: String(major),
       // sorted: the claim's settings arrive in whatever order the API server's encoder chose
       'postgresql.conf': sortKeys({ max_connections: String(resolveSize(p).maxConnections), ...p.postgresql.settings }),
     },
   };
+}
+
+/** The major the SGCluster is composed with: the observed one while an upgrade is asked for (StackGres moves it). */
+function runningMajor(ctx: ComposeContext): number {
+  const observed = clusterMajor(observedCluster(ctx));
+  return observed !== undefined && observed < ctx.instance.parameters.version ? observed : ctx.instance.parameters.version;
+}
+
+function upgrade(ctx: ComposeContext, prefix?: string): StackGresUpgrade | undefined {
+  const path = at(observedCluster(ctx), 'spec', 'configurations', 'backups', '0', 'path');
+  const backupsOn = ctx.instance.parameters.backup.enabled;
+  return stackgresUpgrade(ctx, observedCluster(ctx), clusterName(ctx), backupsOn, typeof path === 'string' && path ? path : prefix || undefined);
 }
 
 function objectStorage(ctx: ComposeContext, target: BackupTarget): KubeObject {
@@ -127,7 +141,7 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   const replication: Json = { mode: p.replication.mode };
   if (p.replication.mode === 'sync') replication['syncInstances'] = 1;
   const configurations: Json = {
-    sgPostgresConfig: configName(ctx),
+    sgPostgresConfig: configNameFor(ctx, runningMajor(ctx)),
     // Our own PodMonitor scrapes the exporter (monitoring.ts); StackGres' autobind would scrape it a second time.
     observability: { prometheusAutobind: false },
     credentials: {
@@ -147,12 +161,16 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
       compression: 'lz4',
     };
     // In the platform's shared bucket each instance has its own folder; in a bucket of its own StackGres picks one.
-    if (inputs.backup.prefix) backup['path'] = inputs.backup.prefix;
+    // After a major upgrade StackGres archives to the path the SGDbOps named: the observed path is kept.
+    const observedPath = at(observedCluster(ctx), 'spec', 'configurations', 'backups', '0', 'path');
+    if (typeof observedPath === 'string' && observedPath) backup['path'] = observedPath;
+    else if (inputs.backup.prefix) backup['path'] = inputs.backup.prefix;
     configurations['backups'] = [backup];
   }
   const spec: Json = {
     instances: p.instances,
-    postgres: { version: String(p.version), ssl: { enabled: true } },
+    // While an upgrade runs, the version StackGres runs: it rewrites it itself when the SGDbOps succeeds.
+    postgres: { version: runningMajor(ctx) < p.version ? String(at(observedCluster(ctx), 'spec', 'postgres', 'version')) : String(p.version), ssl: { enabled: true } },
     sgInstanceProfile: objectName(ctx.instance, 'profile'),
     // The pooler is StackGres' PgBouncer sidecar, on unless the claim turns it off.
     pods: p.pooler.enabled === false ? { persistentVolume, disableConnectionPooling: true } : { persistentVolume },
@@ -209,6 +227,8 @@ function observe(ctx: ComposeContext): EngineObservation {
   const statefulSet = (ctx.required[REQUIRED_STATEFULSETS] ?? []).find((s) => at(s, 'metadata', 'name') === clusterName(ctx));
   const readyReplicas = at(statefulSet, 'status', 'readyReplicas');
   const instancesReady = Math.min(typeof readyReplicas === 'number' ? readyReplicas : 0, wanted);
+  const next = upgrade(ctx);
+  if (next) return { ...base, ready: false, failed: next.failed, upgrading: true, instancesReady, message: next.message };
   const ready = instancesReady >= wanted;
   const running = typeof pods === 'number' ? `, ${pods} running` : '';
   return {
@@ -317,10 +337,19 @@ export const stackgres: DatabaseEngine<StackGresOptions> = {
   requirements,
   refusedChanges,
   compose(ctx, inputs): ComposedSet {
+    const running = runningMajor(ctx);
+    const configKey = configKeyFor(ctx, running);
     const out: ComposedSet = {
       [STACKGRES_KEYS.profile]: { object: profile(ctx), ready: observedExists(ctx, STACKGRES_KEYS.profile) },
-      [STACKGRES_KEYS.config]: { object: postgresConfig(ctx), ready: observedExists(ctx, STACKGRES_KEYS.config) },
+      [configKey]: { object: postgresConfig(ctx, running), ready: observedExists(ctx, configKey) },
     };
+    const next = upgrade(ctx, inputs.backup?.prefix);
+    if (next) {
+      const key = configKeyFor(ctx, next.to);
+      out[key] = { object: postgresConfig(ctx, next.to), ready: observedExists(ctx, key) };
+      if (next.backup) out[PRE_UPGRADE_BACKUP_KEY] = { object: next.backup, ready: next.backupReady };
+      if (next.dbops) out[DBOPS_KEY] = { object: next.dbops, ready: false };
+    }
     // Omitting a cluster that doesn't exist yet deletes nothing; creating it without its restore would be wrong.
     if (!restoreUnresolved(ctx)) out[STACKGRES_KEYS.cluster] = { object: cluster(ctx, inputs), ready: observe(ctx).ready };
     if (inputs.backup) {
