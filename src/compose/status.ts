@@ -24,6 +24,7 @@ export type InstanceStatus = {
   maintenanceWindow: string;
   updateStrategy: string;
   dataVersion?: string;
+  upgradeFailed?: string;
 };
 
 export function instanceStatus(
@@ -41,6 +42,7 @@ export function instanceStatus(
     ...(observation.currentPrimary ? { currentPrimary: observation.currentPrimary } : {}),
     ...(observation.phase ? { phase: observation.phase } : {}),
     ...(observation.dataMajor !== undefined ? { dataVersion: String(observation.dataMajor) } : {}),
+    ...(observation.upgradeFailed ? { upgradeFailed: observation.upgradeFailed } : {}),
     maintenanceWindow: describeWindow(maintenanceWindow(instance, p)),
     updateStrategy: p.updateStrategy,
     engine: p.engine ?? '',

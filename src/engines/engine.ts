@@ -31,6 +31,8 @@ export interface EngineObservation {
   readonly dataMajor?: number;
   /** A major version upgrade is being prepared (a backup first) or runs; `message` says which step. */
   readonly upgrading?: boolean;
+  /** A failed major upgrade the status must remember, "<major>: <reason>" (see cloudnativepg/upgrade.ts). */
+  readonly upgradeFailed?: string;
 }
 
 export interface EngineInputs {

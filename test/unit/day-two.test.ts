@@ -175,6 +175,62 @@ describe('a major upgrade on CloudNativePG', () => {
     expect((done.desired!.composite!.resource!['status'] as Doc)['dataVersion']).toBe('17');
   });
 
+  it('rolls back to the data\'s major when the operator\'s upgrade Job failed, and remembers it', () => {
+    const req = raised(15, 17, { backup: { enabled: false } });
+    const cluster = req.observed!.resources![KEY]!.resource as Doc;
+    (cluster['spec'] as Doc)['imageCatalogRef'] = { ...((cluster['spec'] as Doc)['imageCatalogRef'] as Doc), major: 17 };
+    (cluster['status'] as Doc)['phase'] = 'Upgrading Postgres major version';
+    const asking = run(req);
+    expect(asking.requirements?.resources['cnpg-upgrade-jobs']).toMatchObject({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      namespace: 'team-a',
+      matchLabels: { labels: { 'cnpg.io/cluster': 'app-db', 'cnpg.io/jobRole': 'major-upgrade' } },
+    });
+    req.requiredResources = {
+      ...req.requiredResources,
+      'cnpg-upgrade-jobs': {
+        items: [
+          {
+            resource: {
+              apiVersion: 'batch/v1',
+              kind: 'Job',
+              metadata: { name: 'app-db-1-major-upgrade' },
+              status: { conditions: [{ type: 'Failed', status: 'True', message: 'Job has reached the specified backoff limit' }] },
+            },
+            connectionDetails: {},
+            ready: 0,
+          },
+        ],
+      },
+    };
+    const failed = run(req);
+    expect(major(failed)).toBe(15);
+    expect(readyCondition(failed)).toMatchObject({
+      reason: 'UpgradeFailed',
+      message:
+        'upgrade to PostgreSQL 17 failed (Job app-db-1-major-upgrade failed: Job has reached the specified backoff limit); ' +
+        'rolling back to 15, whose data pg_upgrade left as it was',
+    });
+    const remembered = (failed.desired!.composite!.resource!['status'] as Doc)['upgradeFailed'];
+    expect(remembered).toBe('17: Job app-db-1-major-upgrade failed: Job has reached the specified backoff limit');
+
+    // Rolled back: the Cluster asks for 15 again, the status remembers, the upgrade is not started again.
+    const after = raised(15, 17, { backup: { enabled: false } });
+    ((after.observed!.composite!.resource as Doc)['status'] as Doc | undefined) ?? ((after.observed!.composite!.resource as Doc)['status'] = {});
+    ((after.observed!.composite!.resource as Doc)['status'] as Doc)['upgradeFailed'] = remembered;
+    const held = run(after);
+    expect(major(held)).toBe(15);
+    expect(held.requirements?.resources[CATALOGS]).toBeUndefined();
+    expect(readyCondition(held)).toMatchObject({
+      reason: 'UpgradeFailed',
+      message:
+        'upgrade to PostgreSQL 17: Job app-db-1-major-upgrade failed: Job has reached the specified backoff limit; PostgreSQL 15 runs. ' +
+        'Not tried again until the platform clears status.upgradeFailed',
+    });
+    expect((held.desired!.composite!.resource!['status'] as Doc)['upgradeFailed']).toBe(remembered);
+  });
+
   it.each([
     [[15, 16], 'can not upgrade PostgreSQL 15 to 17: the platform\'s ClusterImageCatalog "postgresql" has no image for 17; choose one it offers (16), or ask the platform team to add 17'],
     [[15], 'can not upgrade PostgreSQL 15 to 17: the platform\'s ClusterImageCatalog "postgresql" has no image for 17; it offers nothing above 15 yet: ask the platform team to add 17, and keep 15 until then'],

@@ -190,6 +190,9 @@ function observe(ctx: ComposeContext): EngineObservation {
     const during = upgrading ? `upgrade to PostgreSQL ${ctx.instance.parameters.version} failed, the data is still PostgreSQL ${onDisk ?? '?'}: ` : '';
     return { ...base, ready: false, failed: true, upgrading, instancesReady, message: `${during}CloudNativePG reports ${phase}${why}` };
   }
+  if (upgrade.failed) {
+    return { ...base, ready: false, failed: true, upgrading: true, upgradeFailed: upgrade.failed, instancesReady, message: upgrade.message ?? upgrade.failed };
+  }
   if (upgrading) {
     const message = upgrade.message ?? `upgrading to PostgreSQL ${specMajor(observed) ?? ctx.instance.parameters.version} (CloudNativePG: ${String(phase)})`;
     return { ...base, ready: false, failed: false, upgrading, instancesReady, message };
@@ -206,7 +209,7 @@ function observe(ctx: ComposeContext): EngineObservation {
 function requirements(ctx: ComposeContext): Record<string, RequiredSelector> {
   const p = ctx.instance.parameters;
   const namespace = ctx.instance.namespace;
-  if (observedCluster(ctx)) return upgradeRequirements(ctx, observedCluster(ctx));
+  if (observedCluster(ctx)) return upgradeRequirements(ctx, observedCluster(ctx), clusterName(ctx));
   if (!p.restore) return {};
   return {
     [REQUIRED_BACKUPS]: { apiVersion: API_VERSION, kind: 'Backup', namespace },

@@ -23,6 +23,7 @@ type Json = Record<string, unknown>;
 
 export const PRE_UPGRADE_BACKUP_KEY = 'cnpg-pre-upgrade-backup';
 export const REQUIRED_CATALOGS = 'cnpg-image-catalogs';
+export const REQUIRED_UPGRADE_JOBS = 'cnpg-upgrade-jobs';
 /** CloudNativePG's phase while the upgrade Job runs (api/v1 PhaseMajorUpgrade). */
 export const PHASE_MAJOR_UPGRADE = 'Upgrading Postgres major version';
 
@@ -43,6 +44,28 @@ export interface MajorPlan {
   readonly backupReady: boolean;
   /** What the claim's condition says while the upgrade is pending or runs. */
   readonly message?: string;
+  /** The operator's upgrade Job failed (now, or as the XR's status remembers): the old major runs again. */
+  readonly failed?: string;
+}
+
+/**
+ * A failed upgrade is remembered in the XR's status (`upgradeFailed: "<major>: <reason>"`): the function rolls the
+ * Cluster back to the data's major, and must not start the same upgrade again on the next reconcile. The platform
+ * clears the field (status subresource) to let it try again; a claim asking for yet another major tries that one.
+ */
+export function rememberedFailure(ctx: ComposeContext): string | undefined {
+  const failed = at(ctx.observed.composite, 'status', 'upgradeFailed');
+  return typeof failed === 'string' && failed.startsWith(`${ctx.instance.parameters.version}: `) ? failed : undefined;
+}
+
+/** The reason of a failed major-upgrade Job of this cluster, if one failed. */
+function failedJob(ctx: ComposeContext): string | undefined {
+  for (const job of ctx.required[REQUIRED_UPGRADE_JOBS] ?? []) {
+    const conditions = at(job, 'status', 'conditions');
+    const failed = Array.isArray(conditions) ? (conditions as Json[]).find((c) => c?.['type'] === 'Failed' && c['status'] === 'True') : undefined;
+    if (failed) return `Job ${String(at(job, 'metadata', 'name'))} failed${typeof failed['message'] === 'string' ? `: ${failed['message']}` : ''}`;
+  }
+  return undefined;
 }
 
 interface Catalog {
@@ -66,9 +89,21 @@ function catalog(ctx: ComposeContext): Catalog | undefined {
 }
 
 /** Asked only while the claim asks for a major the Cluster doesn't have: an upgrade is rare, reconciles are not. */
-export function upgradeRequirements(ctx: ComposeContext, cluster: Json | undefined): Record<string, RequiredSelector> {
+export function upgradeRequirements(ctx: ComposeContext, cluster: Json | undefined, clusterName: string): Record<string, RequiredSelector> {
   const from = specMajor(cluster);
-  if (from === undefined || ctx.instance.parameters.version <= from) return {};
+  const data = dataMajor(cluster);
+  // Handed to the operator: its Job says whether pg_upgrade failed (the phase stays the same either way).
+  if (from !== undefined && data !== undefined && data < from) {
+    return {
+      [REQUIRED_UPGRADE_JOBS]: {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        namespace: ctx.instance.namespace,
+        matchLabels: { 'cnpg.io/cluster': clusterName, 'cnpg.io/jobRole': 'major-upgrade' },
+      },
+    };
+  }
+  if (from === undefined || ctx.instance.parameters.version <= from || rememberedFailure(ctx)) return {};
   const ref = catalogRef(ctx);
   // A ClusterImageCatalog is cluster-scoped: no namespace.
   const namespace = ref.kind === 'ImageCatalog' ? ctx.instance.namespace : '';
@@ -112,11 +147,32 @@ export function majorPlan(ctx: ComposeContext, cluster: Json | undefined, cluste
     // until then, so it is not deleted under a running upgrade.
     if (data === undefined || data >= to) return { major: to, pending: false, backupReady: true };
     const backup = backupsOn ? preUpgradeBackup(ctx, clusterName, to) : undefined;
+    const jobFailed = failedJob(ctx);
+    if (jobFailed) {
+      // Back to the data's major: CloudNativePG deletes the failed Job and starts the old version on its untouched data.
+      return {
+        major: data,
+        pending: false,
+        backupReady: true,
+        failed: `${to}: ${jobFailed}`,
+        message: `upgrade to PostgreSQL ${to} failed (${jobFailed}); rolling back to ${data}, whose data pg_upgrade left as it was`,
+      };
+    }
     const phase = at(cluster, 'status', 'phase');
     const said = typeof phase === 'string' && phase ? ` (CloudNativePG: ${phase})` : '';
     return { major: to, pending: false, ...(backup ? { backup } : {}), backupReady: true, message: `upgrading PostgreSQL ${data} to ${to}${said}` };
   }
   // to > from: asked, not handed over yet.
+  const remembered = rememberedFailure(ctx);
+  if (remembered) {
+    return {
+      major: from,
+      pending: true,
+      backupReady: false,
+      failed: remembered,
+      message: `upgrade to PostgreSQL ${remembered}; PostgreSQL ${from} runs. Not tried again until the platform clears status.upgradeFailed`,
+    };
+  }
   const known = catalog(ctx);
   if (!known) return { major: from, pending: true, backupReady: false, message: `upgrade to PostgreSQL ${to}: reading the image catalog` };
   if (!known.majors.includes(to)) return { major: from, pending: true, backupReady: false };
