@@ -21,6 +21,7 @@ import {
   SQL_IDENTIFIER,
 } from './names.js';
 import { DEFAULT_PLAN, PLAN_NAMES } from './plans.js';
+import { WEEKDAYS } from './weekdays.js';
 
 type CelRule = { rule: string; message: string; fieldPath?: string; reason?: string };
 const cel = (...rules: CelRule[]) => ({ 'x-kubernetes-validations': rules });
@@ -44,7 +45,6 @@ const disk = z
   .describe('Disk size per instance, overriding the plan, in Mi, Gi or Ti. It can grow in place; it can never shrink.');
 
 // ---- day two (maintenance window, update strategy): a block of its own, see README "Day two" ----
-export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 export const UPDATE_STRATEGIES = ['window', 'immediate'] as const;
 const maintenance = z
   .object({

@@ -7,7 +7,8 @@
  * Kept apart from util/cron.ts on purpose: that file is the backup schedule's cron maths; this is a day and a time.
  */
 import { createHash } from 'node:crypto';
-import { WEEKDAYS, type Parameters } from '../api/schema.js';
+import type { Parameters } from '../api/schema.js';
+import { WEEKDAYS } from '../api/weekdays.js';
 import type { Instance } from '../api/parse.js';
 
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -51,4 +52,20 @@ export function describeWindow(w: MaintenanceWindow): string {
 export function windowCron(w: MaintenanceWindow): string {
   const [h, m] = w.timeOfDay.split(':').map(Number) as [number, number];
   return `${m} ${h} * * ${(WEEKDAYS.indexOf(w.dayOfWeek) + 1) % 7}`;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/**
+ * The first start of the window at or after `after`. Computed from a time the operator recorded (when a restart
+ * became pending), not from the clock: the same observed state gives the same answer on every reconcile.
+ */
+export function nextWindowStart(w: MaintenanceWindow, after: Date): Date {
+  const [h, m] = w.timeOfDay.split(':').map(Number) as [number, number];
+  const day = (WEEKDAYS.indexOf(w.dayOfWeek) + 1) % 7; // Sunday 0, like Date.getUTCDay
+  const midnight = Date.UTC(after.getUTCFullYear(), after.getUTCMonth(), after.getUTCDate());
+  let start = midnight + ((day - after.getUTCDay() + 7) % 7) * DAY_MS + (h * 60 + m) * MINUTE_MS;
+  if (start < after.getTime()) start += 7 * DAY_MS;
+  return new Date(start);
 }

@@ -6,6 +6,7 @@ import { describeWindow, maintenanceWindow } from './maintenance.js';
 import type { ComposedSet, ConditionOut } from './types.js';
 
 export const READY_CONDITION = 'DatabaseReady';
+export const MAINTENANCE_CONDITION = 'MaintenancePending';
 
 /** A type, not an interface, so it is a plain Record where the XR's status is written. */
 export type InstanceStatus = {
@@ -72,4 +73,11 @@ export function readyCondition(observation: EngineObservation, resources: Compos
   }
   const others = waiting.length > 0 ? `; not ready yet: ${waiting.join(', ')}` : '';
   return { type: READY_CONDITION, status: 'False', reason: 'Creating', message: `${observation.message}${others}` };
+}
+
+/** Says whether disruptive work waits for the window (or runs), so nobody is surprised by a restart. */
+export function maintenanceCondition(observation: EngineObservation): ConditionOut {
+  return observation.maintenancePending
+    ? { type: MAINTENANCE_CONDITION, status: 'True', reason: 'RestartPending', message: observation.maintenancePending }
+    : { type: MAINTENANCE_CONDITION, status: 'False', reason: 'NothingPending', message: 'no disruptive work is waiting' };
 }

@@ -33,6 +33,8 @@ export interface EngineObservation {
   readonly upgrading?: boolean;
   /** A failed major upgrade the status must remember, "<major>: <reason>" (see cloudnativepg/upgrade.ts). */
   readonly upgradeFailed?: string;
+  /** Disruptive work waiting for the maintenance window or running (a restart that applies a change), when any. */
+  readonly maintenancePending?: string;
 }
 
 export interface EngineInputs {

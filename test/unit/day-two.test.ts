@@ -1,7 +1,7 @@
 /** Day two: the maintenance window, and the major upgrade on CloudNativePG. Expected values written by hand. */
 import { Severity, Status, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { parametersSchema } from '../../src/api/schema.js';
-import { describeWindow, maintenanceWindow, windowCron } from '../../src/compose/maintenance.js';
+import { describeWindow, maintenanceWindow, nextWindowStart, windowCron } from '../../src/compose/maintenance.js';
 import { runFunction } from '../../src/function.js';
 import { claimToComposite, renderRequest } from '../../src/render.js';
 import { seededRandom } from '../../src/util/random.js';
@@ -331,5 +331,88 @@ describe('a major upgrade on StackGres', () => {
 
   it('refuses going back', () => {
     expect(fatal(run(raisedOnStackGres(17, 16)))[0]).toContain('spec.parameters.version: the data is PostgreSQL 17 and PostgreSQL can not go back');
+  });
+});
+
+describe('the next start of the window', () => {
+  it.each([
+    ['sunday', '03:00', '2026-12-02T02:10:00Z', '2026-12-06T03:00:00.000Z'],
+    ['sunday', '03:00', '2026-12-06T02:59:00Z', '2026-12-06T03:00:00.000Z'],
+    ['sunday', '03:00', '2026-12-06T03:00:00Z', '2026-12-06T03:00:00.000Z'],
+    ['sunday', '03:00', '2026-12-06T03:01:00Z', '2026-12-13T03:00:00.000Z'],
+    ['monday', '00:15', '2026-12-31T23:00:00Z', '2027-01-04T00:15:00.000Z'],
+    ['wednesday', '22:45', '2026-12-02T02:10:00Z', '2026-12-02T22:45:00.000Z'],
+  ] as const)('%s %s after %s: %s', (dayOfWeek, timeOfDay, after, start) => {
+    expect(nextWindowStart({ dayOfWeek, timeOfDay, chosen: true }, new Date(after)).toISOString()).toBe(start);
+  });
+});
+
+// ---- StackGres restart that applies a change ----
+
+const pendingCluster = (req: RunFunctionRequest, since = '2026-12-02T02:10:00Z') => {
+  const cluster = req.observed!.resources!['sg-cluster']!.resource as Doc;
+  const status = cluster['status'] as Doc;
+  status['conditions'] = [...(status['conditions'] as Doc[]), { type: 'PendingRestart', status: 'True', lastTransitionTime: since }];
+  return req;
+};
+const steadyOnStackGres = (more: Doc = {}) =>
+  structuredClone(settle(renderRequest(claimToComposite(claim({ maintenance: { dayOfWeek: 'sunday', timeOfDay: '03:00' }, ...more })), { input: compositionInput() }), 'sg').req);
+const maintenanceOf = (rsp: RunFunctionResponse) => rsp.conditions.find((c) => c.type === 'MaintenancePending');
+
+describe('a restart that applies a change on StackGres', () => {
+  it('is not composed while nothing is pending, and the condition says so', () => {
+    const rsp = run(steadyOnStackGres());
+    expect(desired(rsp, 'sg-dbops-restart')).toBeUndefined();
+    expect(maintenanceOf(rsp)).toMatchObject({ status: Status.STATUS_CONDITION_FALSE, reason: 'NothingPending' });
+  });
+
+  it('with updateStrategy window: an SGDbOps restart StackGres runs at the next window start, valid against its CRD', () => {
+    const rsp = run(pendingCluster(steadyOnStackGres({ instances: 2 })));
+    expect(desired(rsp, 'sg-dbops-restart')).toEqual({
+      apiVersion: 'stackgres.io/v1',
+      kind: 'SGDbOps',
+      metadata: expect.objectContaining({ name: 'app-db-restart-20261202t0210', namespace: 'team-a' }),
+      spec: {
+        sgCluster: 'app-db',
+        op: 'restart',
+        runAt: '2026-12-06T03:00:00Z',
+        maxRetries: 1,
+        restart: { method: 'ReducedImpact', onlyPendingRestart: true },
+      },
+    });
+    expect(crdErrors(desired(rsp, 'sg-dbops-restart')!)).toEqual([]);
+    expect(maintenanceOf(rsp)).toMatchObject({
+      status: Status.STATUS_CONDITION_TRUE,
+      reason: 'RestartPending',
+      message: 'a restart is pending to apply a change: scheduled at 2026-12-06T03:00:00Z, in the maintenance window',
+    });
+    expect(readyCondition(rsp)).toMatchObject({ status: Status.STATUS_CONDITION_TRUE });
+  });
+
+  it('with updateStrategy immediate: at once, in place for a single instance', () => {
+    const rsp = run(pendingCluster(steadyOnStackGres({ updateStrategy: 'immediate' })));
+    expect((desired(rsp, 'sg-dbops-restart')!['spec'] as Doc)).toEqual({
+      sgCluster: 'app-db',
+      op: 'restart',
+      maxRetries: 1,
+      restart: { method: 'InPlace', onlyPendingRestart: true },
+    });
+    expect(maintenanceOf(rsp)?.message).toBe('a restart is pending to apply a change: restarting now (updateStrategy immediate)');
+  });
+
+  it('keeps a running one until it finished, then lets it go', () => {
+    const req = pendingCluster(steadyOnStackGres());
+    const first = run(req);
+    observe(req, 'sg-dbops-restart', desired(first, 'sg-dbops-restart'), { conditions: [{ type: 'Running', status: 'True' }] });
+    // The pods restarted: StackGres no longer says a restart is pending, the operation still runs.
+    const cluster = req.observed!.resources!['sg-cluster']!.resource as Doc;
+    (cluster['status'] as Doc)['conditions'] = ((cluster['status'] as Doc)['conditions'] as Doc[]).filter((c) => c['type'] !== 'PendingRestart');
+    const running = run(req);
+    expect(desired(running, 'sg-dbops-restart')).toEqual(desired(first, 'sg-dbops-restart'));
+    expect(maintenanceOf(running)?.message).toBe('restarting to apply a change (SGDbOps running)');
+    observe(req, 'sg-dbops-restart', desired(first, 'sg-dbops-restart'), { conditions: [{ type: 'Completed', status: 'True' }] });
+    const done = run(req);
+    expect(desired(done, 'sg-dbops-restart')).toBeUndefined();
+    expect(maintenanceOf(done)?.status).toBe(Status.STATUS_CONDITION_FALSE);
   });
 });

@@ -17,6 +17,7 @@ import { refusedStorageChanges } from '../../compose/changes.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
 import { chooseBackup, lastSuccessfulBackup, restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { backupInfo } from './backups.js';
+import { pendingRestart, RESTART_KEY } from './restart.js';
 import { CONFIG_KEY, DBOPS_KEY, PRE_UPGRADE_BACKUP_KEY, clusterMajor, configKeyFor, configNameFor, stackgresUpgrade, type StackGresUpgrade } from './upgrade.js';
 import { STACKGRES_EXPORTER_PORT_NAME, stackgresSeries } from './metrics.js';
 import { stackgresOptions, type StackGresOptions } from './options.js';
@@ -229,10 +230,13 @@ function observe(ctx: ComposeContext): EngineObservation {
   const instancesReady = Math.min(typeof readyReplicas === 'number' ? readyReplicas : 0, wanted);
   const next = upgrade(ctx);
   if (next) return { ...base, ready: false, failed: next.failed, upgrading: true, instancesReady, message: next.message };
+  const restart = pendingRestart(ctx, observed, clusterName(ctx), ctx.instance.parameters);
+  const maintenance = restart.pending ? { maintenancePending: restart.message } : {};
   const ready = instancesReady >= wanted;
   const running = typeof pods === 'number' ? `, ${pods} running` : '';
   return {
     ...base,
+    ...maintenance,
     ready,
     failed: false,
     instancesReady,
@@ -349,6 +353,10 @@ export const stackgres: DatabaseEngine<StackGresOptions> = {
       out[key] = { object: postgresConfig(ctx, next.to), ready: observedExists(ctx, key) };
       if (next.backup) out[PRE_UPGRADE_BACKUP_KEY] = { object: next.backup, ready: next.backupReady };
       if (next.dbops) out[DBOPS_KEY] = { object: next.dbops, ready: false };
+    } else {
+      // Not during a major upgrade: that restarts everything anyway, and StackGres runs one operation at a time.
+      const restart = pendingRestart(ctx, observedCluster(ctx), clusterName(ctx), ctx.instance.parameters);
+      if (restart.dbops) out[RESTART_KEY] = { object: restart.dbops, ready: true };
     }
     // Omitting a cluster that doesn't exist yet deletes nothing; creating it without its restore would be wrong.
     if (!restoreUnresolved(ctx)) out[STACKGRES_KEYS.cluster] = { object: cluster(ctx, inputs), ready: observe(ctx).ready };
