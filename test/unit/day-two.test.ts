@@ -315,6 +315,17 @@ describe('a major upgrade on StackGres', () => {
     });
   });
 
+  it('composes the new major once the SGDbOps completed, even from a read of the SGCluster before StackGres moved it', () => {
+    const req = raisedOnStackGres(15, 17, { backup: { enabled: false } });
+    const first = run(req);
+    observe(req, 'sg-dbops-major-upgrade', desired(first, 'sg-dbops-major-upgrade'), { conditions: [{ type: 'Running', status: 'True' }] });
+    expect(sgSpec(run(req))['postgres']).toEqual({ version: '15', ssl: { enabled: true } });
+    observe(req, 'sg-dbops-major-upgrade', desired(first, 'sg-dbops-major-upgrade'), { conditions: [{ type: 'Completed', status: 'True' }] });
+    const done = run(req);
+    expect(sgSpec(done)['postgres']).toEqual({ version: '17', ssl: { enabled: true } });
+    expect((sgSpec(done)['configurations'] as Doc)['sgPostgresConfig']).toBe('app-db-pg17');
+  });
+
   it('follows StackGres once it moved the SGCluster: the new config under its own key, no operation left', () => {
     const req = raisedOnStackGres(15, 17, { backup: { enabled: false } });
     const cluster = req.observed!.resources!['sg-cluster']!.resource as Doc;

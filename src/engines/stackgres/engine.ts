@@ -18,7 +18,7 @@ import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.
 import { chooseBackup, lastSuccessfulBackup, restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { backupInfo } from './backups.js';
 import { pendingRestart, RESTART_KEY } from './restart.js';
-import { CONFIG_KEY, DBOPS_KEY, PRE_UPGRADE_BACKUP_KEY, clusterMajor, configKeyFor, configNameFor, stackgresUpgrade, type StackGresUpgrade } from './upgrade.js';
+import { CONFIG_KEY, DBOPS_KEY, PRE_UPGRADE_BACKUP_KEY, clusterMajor, upgradeCompleted, configKeyFor, configNameFor, stackgresUpgrade, type StackGresUpgrade } from './upgrade.js';
 import { STACKGRES_EXPORTER_PORT_NAME, stackgresSeries } from './metrics.js';
 import { stackgresOptions, type StackGresOptions } from './options.js';
 
@@ -79,7 +79,10 @@ function postgresConfig(ctx: ComposeContext, major: number): KubeObject {
 /** The major the SGCluster is composed with: the observed one while an upgrade is asked for (StackGres moves it). */
 function runningMajor(ctx: ComposeContext): number {
   const observed = clusterMajor(observedCluster(ctx));
-  return observed !== undefined && observed < ctx.instance.parameters.version ? observed : ctx.instance.parameters.version;
+  if (observed === undefined || observed >= ctx.instance.parameters.version) return ctx.instance.parameters.version;
+  // StackGres moves the SGCluster to the new major itself before it completes the SGDbOps: once that is done, compose
+  // the new major too, so that a reconcile which read the SGCluster just before that move doesn't apply the old one.
+  return upgradeCompleted(ctx.observed.resources[DBOPS_KEY]) ? ctx.instance.parameters.version : observed;
 }
 
 function upgrade(ctx: ComposeContext, prefix?: string): StackGresUpgrade | undefined {

@@ -46,6 +46,9 @@ function condition(object: unknown, type: string): Json | undefined {
   return Array.isArray(conditions) ? (conditions as Json[]).find((c) => c?.['type'] === type && c['status'] === 'True') : undefined;
 }
 
+/** Whether the observed major-upgrade SGDbOps reports success. */
+export const upgradeCompleted = (dbops: unknown): boolean => condition(dbops, 'Completed') !== undefined;
+
 export interface StackGresUpgrade {
   readonly from: number;
   readonly to: number;
