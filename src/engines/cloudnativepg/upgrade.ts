@@ -159,7 +159,8 @@ export function majorPlan(ctx: ComposeContext, cluster: Json | undefined, cluste
       };
     }
     const phase = at(cluster, 'status', 'phase');
-    const said = typeof phase === 'string' && phase ? ` (CloudNativePG: ${phase})` : '';
+    // Until the operator picks the change up its phase still says healthy, which would only confuse here.
+    const said = typeof phase === 'string' && phase && phase !== 'Cluster in healthy state' ? ` (CloudNativePG: ${phase})` : '';
     return { major: to, pending: false, ...(backup ? { backup } : {}), backupReady: true, message: `upgrading PostgreSQL ${data} to ${to}${said}` };
   }
   // to > from: asked, not handed over yet.
