@@ -120,6 +120,8 @@ describe('a major upgrade on CloudNativePG', () => {
       spec: { cluster: { name: 'app-db' }, method: 'plugin', pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' } },
     });
     expect(readyCondition(rsp)).toMatchObject({ reason: 'Upgrading', message: 'upgrade to PostgreSQL 17: taking a backup first' });
+    expect(crdErrors(desired(rsp, BACKUP)!, 'cloudnative-pg')).toEqual([]);
+    expect(crdErrors(desired(rsp, KEY)!, 'cloudnative-pg')).toEqual([]);
 
     // running
     const running = structuredClone(req);
