@@ -21,6 +21,7 @@ import {
   SQL_IDENTIFIER,
 } from './names.js';
 import { DEFAULT_PLAN, PLAN_NAMES } from './plans.js';
+import { WEEKDAYS } from './weekdays.js';
 
 type CelRule = { rule: string; message: string; fieldPath?: string; reason?: string };
 const cel = (...rules: CelRule[]) => ({ 'x-kubernetes-validations': rules });
@@ -42,6 +43,28 @@ const disk = z
   .string()
   .regex(/^[0-9]+(\.[0-9]+)?(Mi|Gi|Ti)$/, 'must be a quantity in Mi, Gi or Ti, e.g. "50Gi"')
   .describe('Disk size per instance, overriding the plan, in Mi, Gi or Ti. It can grow in place; it can never shrink.');
+
+// ---- day two (maintenance window, update strategy): a block of its own, see README "Day two" ----
+export const UPDATE_STRATEGIES = ['window', 'immediate'] as const;
+const maintenance = z
+  .object({
+    dayOfWeek: z.enum(WEEKDAYS).describe('Day of the window, in UTC.'),
+    timeOfDay: z
+      .string()
+      .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a time of day "HH:MM" in UTC, e.g. "02:30"')
+      .describe('Start of the window, "HH:MM" in UTC; the window lasts one hour.'),
+  })
+  .strict()
+  .optional()
+  .describe(
+    'The weekly hour in which disruptive work (minor and security updates, restarts that apply a change, ' +
+      'switchovers) may happen. When unset, one night of the week is chosen per instance; the status shows it.',
+  );
+const updateStrategy = z
+  .enum(UPDATE_STRATEGIES)
+  .default('window')
+  .describe('window: disruptive work waits for the maintenance window; immediate: it happens as soon as it is due.');
+// ---- end of day two ----
 
 const database = z
   .object({
@@ -108,8 +131,11 @@ export const parametersSchema = z
       .min(MIN_VERSION)
       .max(MAX_VERSION)
       .default(17)
-      .meta(cel({ rule: 'self == oldSelf', message: 'the major version can not be changed in place (not supported yet)' }))
-      .describe(`PostgreSQL major version, ${MIN_VERSION} to ${MAX_VERSION}. Minor updates are applied by the operator. Immutable.`),
+      .meta(cel({ rule: 'self >= oldSelf', message: 'the major version can be raised (an in-place upgrade) but never lowered' }))
+      .describe(
+        `PostgreSQL major version, ${MIN_VERSION} to ${MAX_VERSION}. Raising it upgrades the data in place (a backup is taken ` +
+          'first when backups are on); lowering it is refused. Minor updates are applied by the operator.',
+      ),
     instances: z
       .number()
       .int()
@@ -257,6 +283,9 @@ export const parametersSchema = z
       .strict()
       .prefault({})
       .describe("Who may connect. By default only pods in the claim's namespace."),
+    // day two
+    maintenance,
+    updateStrategy,
     deletionProtection: z
       .boolean()
       .default(true)

@@ -15,6 +15,11 @@ export const statusSchema = z
     firstRecoverabilityPoint: z.string().describe('The earliest moment a point-in-time restore can reach (RFC 3339), when the engine reports it.'),
     currentPrimary: z.string().describe('The pod running the primary, when the engine reports it.'),
     phase: z.string().describe("The engine's own word for the database's state, when it has one."),
+    // day two
+    maintenanceWindow: z.string().describe('The weekly hour (UTC) disruptive work may happen in, chosen or given, e.g. "sunday 02:30-03:30 UTC".'),
+    updateStrategy: z.string().describe('window or immediate: whether disruptive work waits for the maintenance window.'),
+    upgradeFailed: z.string().describe('A major upgrade that failed, "<major>: <reason>": the old major runs, and that upgrade is not tried again until the platform clears this field.'),
+    dataVersion: z.string().describe('The major version of the data on disk, when the engine reports it; lower than `spec.parameters.version` while an upgrade runs.'),
   })
   .partial()
   .describe('What the function observed of the database.');

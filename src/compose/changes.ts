@@ -55,7 +55,8 @@ export interface StoredShape {
 
 /**
  * Changes no engine makes to existing volumes and data: a smaller disk (volumes grow, never shrink), another
- * StorageClass (the volumes stay where they are), another major version (an upgrade, not an edit). Unsetting
+ * StorageClass (the volumes stay where they are), a lower major version (PostgreSQL's data can't be downgraded).
+ * A higher major is an upgrade: each engine checks that it can make that jump and runs it (README, "Day two"). Unsetting
  * storageClass is refused by the XRD only: a claim that dropped it looks like one that never had it.
  */
 export function refusedStorageChanges(p: Parameters, stored: StoredShape): FieldError[] {
@@ -71,10 +72,12 @@ export function refusedStorageChanges(p: Parameters, stored: StoredShape): Field
     const where = typeof stored.storageClass === 'string' ? `StorageClass "${stored.storageClass}"` : "the cluster's default StorageClass";
     errors.push({ path: 'spec.parameters.storageClass', message: `the volumes exist in ${where}; it can not be changed` });
   }
-  if (stored.major !== undefined && stored.major !== p.version) {
+  if (stored.major !== undefined && p.version < stored.major) {
     errors.push({
       path: 'spec.parameters.version',
-      message: `the cluster runs PostgreSQL ${stored.major}; changing the major version to ${p.version} in place is not supported yet`,
+      message:
+        `the data is PostgreSQL ${stored.major} and PostgreSQL can not go back a major version in place: keep ${stored.major} ` +
+        `(or raise it), or create a new instance on ${p.version} and move the data with pg_dump and pg_restore`,
     });
   }
   return errors;

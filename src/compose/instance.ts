@@ -12,7 +12,7 @@ import { monitoringResources } from './monitoring.js';
 import { NETWORK_POLICY_KEY, networkPolicy } from './network.js';
 import { objectName } from './names.js';
 import { observedExists } from './readiness.js';
-import { instanceStatus, readyCondition } from './status.js';
+import { instanceStatus, maintenanceCondition, readyCondition } from './status.js';
 import { homeDatabase, userGrantErrors, userPasswords, userRequirements, userResources } from './users.js';
 import { connectionUser, withAppLogin } from './app-login.js';
 import type { ComposeContext, Composition, ComposedSet } from './types.js';
@@ -120,7 +120,7 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
     ok: true,
     resources,
     status: instanceStatus(instance, clientEndpoint, observation, connectionSecret, backup?.schedule),
-    conditions: [readyCondition(observation, resources)],
+    conditions: [readyCondition(observation, resources), maintenanceCondition(observation)],
     connectionDetails: connection,
     warnings: [],
     requirements,

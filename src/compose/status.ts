@@ -2,9 +2,11 @@
 import type { Instance } from '../api/parse.js';
 import type { Endpoint } from './connection.js';
 import type { EngineObservation } from '../engines/engine.js';
+import { describeWindow, maintenanceWindow } from './maintenance.js';
 import type { ComposedSet, ConditionOut } from './types.js';
 
 export const READY_CONDITION = 'DatabaseReady';
+export const MAINTENANCE_CONDITION = 'MaintenancePending';
 
 /** A type, not an interface, so it is a plain Record where the XR's status is written. */
 export type InstanceStatus = {
@@ -20,6 +22,10 @@ export type InstanceStatus = {
   firstRecoverabilityPoint?: string;
   currentPrimary?: string;
   phase?: string;
+  maintenanceWindow: string;
+  updateStrategy: string;
+  dataVersion?: string;
+  upgradeFailed?: string;
 };
 
 export function instanceStatus(
@@ -36,6 +42,10 @@ export function instanceStatus(
     ...(observation.firstRecoverabilityPoint ? { firstRecoverabilityPoint: observation.firstRecoverabilityPoint } : {}),
     ...(observation.currentPrimary ? { currentPrimary: observation.currentPrimary } : {}),
     ...(observation.phase ? { phase: observation.phase } : {}),
+    ...(observation.dataMajor !== undefined ? { dataVersion: String(observation.dataMajor) } : {}),
+    ...(observation.upgradeFailed ? { upgradeFailed: observation.upgradeFailed } : {}),
+    maintenanceWindow: describeWindow(maintenanceWindow(instance, p)),
+    updateStrategy: p.updateStrategy,
     engine: p.engine ?? '',
     endpoint: endpoint.host,
     port: endpoint.port,
@@ -48,7 +58,11 @@ export function instanceStatus(
 
 export function readyCondition(observation: EngineObservation, resources: ComposedSet): ConditionOut {
   if (observation.failed) {
-    return { type: READY_CONDITION, status: 'False', reason: 'Failed', message: observation.message };
+    return { type: READY_CONDITION, status: 'False', reason: observation.upgrading ? 'UpgradeFailed' : 'Failed', message: observation.message };
+  }
+  // An upgrade in progress says so whatever else waits: the database is down for it, by the claim's own request.
+  if (observation.upgrading) {
+    return { type: READY_CONDITION, status: 'False', reason: 'Upgrading', message: observation.message };
   }
   const waiting = Object.entries(resources)
     .filter(([, r]) => !r.ready)
@@ -59,4 +73,11 @@ export function readyCondition(observation: EngineObservation, resources: Compos
   }
   const others = waiting.length > 0 ? `; not ready yet: ${waiting.join(', ')}` : '';
   return { type: READY_CONDITION, status: 'False', reason: 'Creating', message: `${observation.message}${others}` };
+}
+
+/** Says whether disruptive work waits for the window (or runs), so nobody is surprised by a restart. */
+export function maintenanceCondition(observation: EngineObservation): ConditionOut {
+  return observation.maintenancePending
+    ? { type: MAINTENANCE_CONDITION, status: 'True', reason: 'RestartPending', message: observation.maintenancePending }
+    : { type: MAINTENANCE_CONDITION, status: 'False', reason: 'NothingPending', message: 'no disruptive work is waiting' };
 }

@@ -27,6 +27,14 @@ export interface EngineObservation {
   readonly currentPrimary?: string;
   /** The engine's own word for its state, e.g. "Cluster in healthy state". */
   readonly phase?: string;
+  /** The major version of the data directory, when the engine reports it. */
+  readonly dataMajor?: number;
+  /** A major version upgrade is being prepared (a backup first) or runs; `message` says which step. */
+  readonly upgrading?: boolean;
+  /** A failed major upgrade the status must remember, "<major>: <reason>" (see cloudnativepg/upgrade.ts). */
+  readonly upgradeFailed?: string;
+  /** Disruptive work waiting for the maintenance window or running (a restart that applies a change), when any. */
+  readonly maintenancePending?: string;
 }
 
 export interface EngineInputs {

@@ -14,3 +14,9 @@ export function scalarText(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return '';
 }
+
+/** The condition of that type in the object's status, skipping entries that aren't objects. */
+export function conditionOf(object: unknown, type: string): Json | undefined {
+  const conditions = at(object, 'status', 'conditions');
+  return Array.isArray(conditions) ? (conditions as unknown[]).find((c): c is Json => at(c, 'type') === type) : undefined;
+}

@@ -15,11 +15,25 @@ export const PLUGIN_NAME = 'barman-cloud.cloudnative-pg.io';
 export const objectStoreName = (ctx: ComposeContext): string => objectName(ctx.instance, 'backups');
 
 /**
- * The folder of this cluster's backups inside the destination. The XR's archive name, not the cluster's: a claim
- * deleted and made again under the same name gets a folder of its own, because Barman refuses to archive WAL where
- * another cluster's archive is (and the old backups stay for their retention).
+ * The folder of this cluster's backups inside the destination. The XR's archive name, not the cluster's: a claim deleted and
+ * made again under the same name gets a folder of its own, because Barman refuses to archive WAL where another
+ * cluster's archive is (and the old backups stay for their retention). A major upgrade starts a folder of its own,
+ * `<archive name>-pg<major>` (upgrade.ts); otherwise an existing cluster keeps the one it archives to.
  */
-export const serverName = (ctx: ComposeContext): string => ctx.instance.archiveName;
+export function serverName(ctx: ComposeContext, observedCluster: Record<string, unknown> | undefined, major: number): string {
+  if (!observedCluster) return ctx.instance.archiveName;
+  const observedMajor = (observedCluster['spec'] as { imageCatalogRef?: { major?: unknown } } | undefined)?.imageCatalogRef?.major;
+  if (observedMajor !== major) return `${ctx.instance.archiveName}-pg${major}`;
+  return archivingServerName(ctx, observedCluster);
+}
+
+/** The server name the observed cluster archives under. */
+export function archivingServerName(ctx: ComposeContext, observedCluster: Record<string, unknown> | undefined): string {
+  const plugins = (observedCluster?.['spec'] as { plugins?: unknown } | undefined)?.plugins;
+  const entry = Array.isArray(plugins) ? (plugins as ({ name?: unknown; parameters?: { serverName?: unknown } } | null)[]).find((e) => e?.name === PLUGIN_NAME) : undefined;
+  const name = entry?.parameters?.serverName;
+  return typeof name === 'string' && name !== '' ? name : ctx.instance.archiveName;
+}
 
 export function objectStore(ctx: ComposeContext, target: BackupTarget): KubeObject {
   const credentials = target.credentials
@@ -63,10 +77,10 @@ export function scheduledBackup(ctx: ComposeContext, target: BackupTarget, clust
 }
 
 /** The Cluster's `spec.plugins` entry that makes the plugin archive WAL and take base backups. */
-export function pluginEntry(ctx: ComposeContext): Record<string, unknown> {
+export function pluginEntry(ctx: ComposeContext, server: string): Record<string, unknown> {
   return {
     name: PLUGIN_NAME,
     isWALArchiver: true,
-    parameters: { barmanObjectName: objectStoreName(ctx), serverName: serverName(ctx) },
+    parameters: { barmanObjectName: objectStoreName(ctx), serverName: server },
   };
 }

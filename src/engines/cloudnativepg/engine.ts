@@ -12,11 +12,12 @@ import { observedExists } from '../../compose/readiness.js';
 import { resolveSize } from '../../compose/size.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
 import { sortKeys } from '../../util/canonical.js';
-import { at } from '../../util/observed.js';
+import { at, conditionOf } from '../../util/observed.js';
 import { restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { refusedStorageChanges } from '../../compose/changes.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
-import { objectStore, pluginEntry, scheduledBackup, serverName } from './backup.js';
+import { archivingServerName, objectStore, pluginEntry, scheduledBackup, serverName } from './backup.js';
+import { dataMajor, majorPlan, PHASE_MAJOR_UPGRADE, PRE_UPGRADE_BACKUP_KEY, refusedUpgrade, specMajor, upgradeRequirements, type MajorPlan } from './upgrade.js';
 import { cloudnativepgSeries, INSTANCE_METRICS_PORT, METRICS_PORT_NAME, POOLER_METRICS_PORT } from './metrics.js';
 import { cloudnativepgOptions, type CloudNativePGOptions } from './options.js';
 import {
@@ -35,6 +36,7 @@ export const CNPG_KEYS = {
   objectStore: 'cnpg-object-store',
   scheduledBackup: 'cnpg-scheduled-backup',
   pooler: 'cnpg-pooler',
+  preUpgradeBackup: PRE_UPGRADE_BACKUP_KEY,
 } as const;
 const POSTGRES_PORT = 5432;
 /** The instance manager's status endpoint, which the operator calls on every pod (pkg/management/url StatusPort). */
@@ -66,7 +68,10 @@ const BLOCKED: readonly BlockedSetting[] = [
   { name: 'syslog_', prefix: true, reason: 'CloudNativePG writes the logs to its own collector' },
 ];
 
-function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
+const plan = (ctx: ComposeContext): MajorPlan =>
+  majorPlan(ctx, observedCluster(ctx), clusterName(ctx), ctx.instance.parameters.backup.enabled);
+
+function cluster(ctx: ComposeContext, inputs: EngineInputs, major: number): KubeObject {
   const p = ctx.instance.parameters;
   const size = resolveSize(p);
   const storage: Json = { size: size.disk };
@@ -80,7 +85,8 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   if (p.replication.mode === 'sync') postgresql['synchronous'] = { method: 'any', number: 1, dataDurability: 'required' };
   const spec: Json = {
     instances: p.instances,
-    imageCatalogRef: { apiGroup: 'postgresql.cnpg.io', kind: options(ctx).imageCatalog.kind, name: options(ctx).imageCatalog.name, major: p.version },
+    // The major the data is on until an upgrade may start (upgrade.ts); raising it is what starts the operator's upgrade.
+    imageCatalogRef: { apiGroup: 'postgresql.cnpg.io', kind: options(ctx).imageCatalog.kind, name: options(ctx).imageCatalog.name, major },
     // Nobody approves updates by hand here, so `supervised` would leave a minor update waiting forever; with
     // `switchover` the replicas are updated first and the primary moves to one of them, a few seconds of failover
     // instead of a restart of the primary. A single instance is restarted in place either way.
@@ -104,7 +110,7 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
     spec['bootstrap'] = restore?.bootstrap ?? { initdb: applicationDatabase(inputs.superuserSecretName) };
     if (restore) spec['externalClusters'] = restore.externalClusters;
   }
-  if (inputs.backup) spec['plugins'] = [pluginEntry(ctx)];
+  if (inputs.backup) spec['plugins'] = [pluginEntry(ctx, serverName(ctx, existing, major))];
   // CloudNativePG copies inheritedMetadata onto every object it makes for the cluster, its PVCs included.
   spec['inheritedMetadata'] = { labels: inputs.volumeLabels };
   return { apiVersion: API_VERSION, kind: 'Cluster', metadata: meta(ctx, clusterName(ctx)), spec };
@@ -126,17 +132,12 @@ function pooler(ctx: ComposeContext): KubeObject {
   };
 }
 
-function condition(object: Json | undefined, type: string): Json | undefined {
-  const conditions = at(object, 'status', 'conditions');
-  return Array.isArray(conditions) ? (conditions as Json[]).find((c) => c?.['type'] === type) : undefined;
-}
-
 /**
  * The ObjectStore reports, per server name, the last good backup and the first point that can be recovered; the
  * Cluster's own fields of the same meaning (deprecated, filled by in-tree backups) stand in while it has no entry.
  */
 function recoveryWindow(ctx: ComposeContext): { lastBackup?: string; firstRecoverabilityPoint?: string } {
-  const window = at(ctx.observed.resources[CNPG_KEYS.objectStore], 'status', 'serverRecoveryWindow', serverName(ctx)) as Json | undefined;
+  const window = at(ctx.observed.resources[CNPG_KEYS.objectStore], 'status', 'serverRecoveryWindow', archivingServerName(ctx, observedCluster(ctx))) as Json | undefined;
   const cluster = observedCluster(ctx);
   const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   const lastBackup = text(window?.['lastSuccessfulBackupTime']) ?? text(at(cluster, 'status', 'lastSuccessfulBackup'));
@@ -166,8 +167,10 @@ function observe(ctx: ComposeContext): EngineObservation {
   const phase = at(observed, 'status', 'phase');
   const primary = at(observed, 'status', 'currentPrimary');
   const version = runningVersion(observed);
+  const onDisk = dataMajor(observed);
   const base = {
     ...window,
+    ...(onDisk !== undefined ? { dataMajor: onDisk } : {}),
     ...(typeof phase === 'string' && phase ? { phase } : {}),
     ...(typeof primary === 'string' && primary ? { currentPrimary: primary } : {}),
     ...(version ? { version } : {}),
@@ -175,15 +178,25 @@ function observe(ctx: ComposeContext): EngineObservation {
   const readyInstances = at(observed, 'status', 'readyInstances');
   const instancesReady = Math.min(typeof readyInstances === 'number' ? readyInstances : 0, wanted);
   const phaseReason = at(observed, 'status', 'phaseReason');
+  const upgrade = plan(ctx);
+  const upgrading = upgrade.message !== undefined || phase === PHASE_MAJOR_UPGRADE;
   if (typeof phase === 'string' && /unrecoverable|failed/i.test(phase)) {
     const why = typeof phaseReason === 'string' && phaseReason ? `: ${phaseReason}` : '';
-    return { ...base, ready: false, failed: true, instancesReady, message: `CloudNativePG reports ${phase}${why}` };
+    const during = upgrading ? `upgrade to PostgreSQL ${ctx.instance.parameters.version} failed, the data is still PostgreSQL ${onDisk ?? '?'}: ` : '';
+    return { ...base, ready: false, failed: true, upgrading, instancesReady, message: `${during}CloudNativePG reports ${phase}${why}` };
+  }
+  if (upgrade.failed) {
+    return { ...base, ready: false, failed: true, upgrading: true, upgradeFailed: upgrade.failed, instancesReady, message: upgrade.message ?? upgrade.failed };
+  }
+  if (upgrading) {
+    const message = upgrade.message ?? `upgrading to PostgreSQL ${specMajor(observed) ?? ctx.instance.parameters.version} (CloudNativePG: ${String(phase)})`;
+    return { ...base, ready: false, failed: false, upgrading, instancesReady, message };
   }
   if (typeof primary !== 'string' || primary === '') {
     const what = restore ? `restoring from the backups of instance "${restore.fromInstance}"` : 'waiting for CloudNativePG to bootstrap the cluster';
     return { ...base, ready: false, failed: false, instancesReady, message: typeof phase === 'string' && phase ? `${what} (${phase})` : what };
   }
-  const ready = condition(observed, 'Ready')?.['status'] === 'True' && instancesReady >= wanted;
+  const ready = conditionOf(observed, 'Ready')?.['status'] === 'True' && instancesReady >= wanted;
   const message = ready ? 'available' : `${instancesReady} of ${wanted} instances ready${typeof phase === 'string' && phase ? ` (${phase})` : ''}`;
   return { ...base, ready, failed: false, instancesReady, message };
 }
@@ -191,7 +204,8 @@ function observe(ctx: ComposeContext): EngineObservation {
 function requirements(ctx: ComposeContext): Record<string, RequiredSelector> {
   const p = ctx.instance.parameters;
   const namespace = ctx.instance.namespace;
-  if (!p.restore || observedCluster(ctx)) return {};
+  if (observedCluster(ctx)) return upgradeRequirements(ctx, observedCluster(ctx), clusterName(ctx));
+  if (!p.restore) return {};
   return {
     [REQUIRED_BACKUPS]: { apiVersion: API_VERSION, kind: 'Backup', namespace },
     [REQUIRED_CLUSTERS]: { apiVersion: API_VERSION, kind: 'Cluster', namespace },
@@ -246,6 +260,7 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
       major: typeof major === 'number' ? major : undefined,
     }),
     ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
+    ...refusedUpgrade(ctx, observed),
   ];
 }
 
@@ -269,8 +284,11 @@ export const cloudnativepg: DatabaseEngine<CloudNativePGOptions> = {
   refusedChanges,
   compose(ctx, inputs, observation): ComposedSet {
     const out: ComposedSet = {};
+    const upgrade = plan(ctx);
     // Omitting a cluster that doesn't exist yet deletes nothing; creating it without its restore would be wrong.
-    if (!restoreUnresolved(ctx)) out[CNPG_KEYS.cluster] = { object: cluster(ctx, inputs), ready: observation.ready };
+    if (!restoreUnresolved(ctx)) out[CNPG_KEYS.cluster] = { object: cluster(ctx, inputs, upgrade.major), ready: observation.ready };
+    // Only while backups are on: a claim that turns them off with the upgrade has no object store to back up to.
+    if (upgrade.backup && inputs.backup) out[CNPG_KEYS.preUpgradeBackup] = { object: upgrade.backup, ready: upgrade.backupReady };
     if (inputs.backup) {
       out[CNPG_KEYS.objectStore] = { object: objectStore(ctx, inputs.backup), ready: observedExists(ctx, CNPG_KEYS.objectStore) };
       out[CNPG_KEYS.scheduledBackup] = {

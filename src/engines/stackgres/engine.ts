@@ -13,18 +13,22 @@ import { resolveSize } from '../../compose/size.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
 import { sortKeys } from '../../util/canonical.js';
 import { runsPerDay, withSundayAsZero } from '../../util/cron.js';
-import { at, scalarText } from '../../util/observed.js';
+import { at, conditionOf, scalarText } from '../../util/observed.js';
 import { refusedStorageChanges } from '../../compose/changes.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
 import { chooseBackup, lastSuccessfulBackup, restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { backupInfo } from './backups.js';
+import { pendingRestart, RESTART_KEY } from './restart.js';
+import { CONFIG_KEY, DBOPS_KEY, PRE_UPGRADE_BACKUP_KEY, clusterMajor, upgradeCompleted, configKeyFor, configNameFor, stackgresUpgrade, type StackGresUpgrade } from './upgrade.js';
 import { STACKGRES_EXPORTER_PORT_NAME, stackgresSeries } from './metrics.js';
 import { stackgresOptions, type StackGresOptions } from './options.js';
 
 const API_VERSION = 'stackgres.io/v1';
 export const STACKGRES_KEYS = {
   profile: 'sg-instance-profile',
-  config: 'sg-postgres-config',
+  config: CONFIG_KEY,
+  dbopsMajorUpgrade: DBOPS_KEY,
+  preUpgradeBackup: PRE_UPGRADE_BACKUP_KEY,
   objectStorage: 'sg-object-storage',
   cluster: 'sg-cluster',
 } as const;
@@ -53,23 +57,37 @@ function profile(ctx: ComposeContext): KubeObject {
   };
 }
 
-/** The config's name carries the major version: a major upgrade needs a config for the new version beside the old. */
-function configName(ctx: ComposeContext): string {
-  return objectName(ctx.instance, `pg${ctx.instance.parameters.version}`);
-}
-
-function postgresConfig(ctx: ComposeContext): KubeObject {
+/**
+ * The config's name carries the major version: a major upgrade needs a config for the new version beside the old.
+ * The major is the one the SGCluster runs: during an upgrade, the old one (upgrade.ts composes the new one too).
+ */
+function postgresConfig(ctx: ComposeContext, major: number): KubeObject {
   const p = ctx.instance.parameters;
   return {
     apiVersion: API_VERSION,
     kind: 'SGPostgresConfig',
-    metadata: meta(ctx, configName(ctx)),
+    metadata: meta(ctx, configNameFor(ctx, major)),
     spec: {
-      postgresVersion: String(p.version),
+      postgresVersion: String(major),
       // sorted: the claim's settings arrive in whatever order the API server's encoder chose
       'postgresql.conf': sortKeys({ max_connections: String(resolveSize(p).maxConnections), ...p.postgresql.settings }),
     },
   };
+}
+
+/** The major the SGCluster is composed with: the observed one while an upgrade is asked for (StackGres moves it). */
+function runningMajor(ctx: ComposeContext): number {
+  const observed = clusterMajor(observedCluster(ctx));
+  if (observed === undefined || observed >= ctx.instance.parameters.version) return ctx.instance.parameters.version;
+  // StackGres moves the SGCluster to the new major itself before it completes the SGDbOps: once that is done, compose
+  // the new major too, so that a reconcile which read the SGCluster just before that move doesn't apply the old one.
+  return upgradeCompleted(ctx.observed.resources[DBOPS_KEY]) ? ctx.instance.parameters.version : observed;
+}
+
+function upgrade(ctx: ComposeContext, prefix?: string): StackGresUpgrade | undefined {
+  const path = at(observedCluster(ctx), 'spec', 'configurations', 'backups', '0', 'path');
+  const backupsOn = ctx.instance.parameters.backup.enabled;
+  return stackgresUpgrade(ctx, observedCluster(ctx), clusterName(ctx), backupsOn, typeof path === 'string' && path ? path : prefix || undefined);
 }
 
 function objectStorage(ctx: ComposeContext, target: BackupTarget): KubeObject {
@@ -126,7 +144,7 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   const replication: Json = { mode: p.replication.mode };
   if (p.replication.mode === 'sync') replication['syncInstances'] = 1;
   const configurations: Json = {
-    sgPostgresConfig: configName(ctx),
+    sgPostgresConfig: configNameFor(ctx, runningMajor(ctx)),
     // Our own PodMonitor scrapes the exporter (monitoring.ts); StackGres' autobind would scrape it a second time.
     observability: { prometheusAutobind: false },
     credentials: {
@@ -147,12 +165,16 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
       compression: 'lz4',
     };
     // In the platform's shared bucket each instance has its own folder; in a bucket of its own StackGres picks one.
-    if (inputs.backup.prefix) backup['path'] = inputs.backup.prefix;
+    // After a major upgrade StackGres archives to the path the SGDbOps named: the observed path is kept.
+    const observedPath = at(observedCluster(ctx), 'spec', 'configurations', 'backups', '0', 'path');
+    if (typeof observedPath === 'string' && observedPath) backup['path'] = observedPath;
+    else if (inputs.backup.prefix) backup['path'] = inputs.backup.prefix;
     configurations['backups'] = [backup];
   }
   const spec: Json = {
     instances: p.instances,
-    postgres: { version: String(p.version), ssl: { enabled: true } },
+    // While an upgrade runs, the version StackGres runs: it rewrites it itself when the SGDbOps succeeds.
+    postgres: { version: runningMajor(ctx) < p.version ? String(at(observedCluster(ctx), 'spec', 'postgres', 'version')) : String(p.version), ssl: { enabled: true } },
     sgInstanceProfile: objectName(ctx.instance, 'profile'),
     // The pooler is StackGres' PgBouncer sidecar, on unless the claim turns it off.
     pods: p.pooler.enabled === false ? { persistentVolume, disableConnectionPooling: true } : { persistentVolume },
@@ -180,11 +202,6 @@ function backups(ctx: ComposeContext) {
   return (ctx.required[REQUIRED_BACKUPS] ?? []).map(backupInfo);
 }
 
-function condition(cluster: Json | undefined, type: string): Json | undefined {
-  const conditions = at(cluster, 'status', 'conditions');
-  return Array.isArray(conditions) ? (conditions as Json[]).find((c) => c?.['type'] === type) : undefined;
-}
-
 function observe(ctx: ComposeContext): EngineObservation {
   const observed = observedCluster(ctx);
   const wanted = ctx.instance.parameters.instances;
@@ -195,12 +212,12 @@ function observe(ctx: ComposeContext): EngineObservation {
   if (!observed) return { ready: false, failed: false, instancesReady: 0, message: 'creating the SGCluster', ...lastBackup };
   const version = at(observed, 'status', 'postgresVersion');
   const base = { ...lastBackup, ...(typeof version === 'string' && version ? { version } : {}) };
-  const failed = condition(observed, 'Failed');
+  const failed = conditionOf(observed, 'Failed');
   if (failed?.['status'] === 'True') {
     const why = typeof failed['message'] === 'string' && failed['message'] ? `: ${failed['message']}` : '';
     return { ...base, ready: false, failed: true, instancesReady: 0, message: `StackGres reports the cluster failed${why}` };
   }
-  if (condition(observed, 'Bootstrapped')?.['status'] !== 'True') {
+  if (conditionOf(observed, 'Bootstrapped')?.['status'] !== 'True') {
     return { ...base, ready: false, failed: false, instancesReady: 0, message: bootstrapping };
   }
   // status.instances counts the cluster's pods, ready or not; readiness is the StatefulSet's, which StackGres names
@@ -209,10 +226,15 @@ function observe(ctx: ComposeContext): EngineObservation {
   const statefulSet = (ctx.required[REQUIRED_STATEFULSETS] ?? []).find((s) => at(s, 'metadata', 'name') === clusterName(ctx));
   const readyReplicas = at(statefulSet, 'status', 'readyReplicas');
   const instancesReady = Math.min(typeof readyReplicas === 'number' ? readyReplicas : 0, wanted);
+  const next = upgrade(ctx);
+  if (next) return { ...base, ready: false, failed: next.failed, upgrading: true, instancesReady, message: next.message };
+  const restart = pendingRestart(ctx, observed, clusterName(ctx), ctx.instance.parameters);
+  const maintenance = restart.pending ? { maintenancePending: restart.message } : {};
   const ready = instancesReady >= wanted;
   const running = typeof pods === 'number' ? `, ${pods} running` : '';
   return {
     ...base,
+    ...maintenance,
     ready,
     failed: false,
     instancesReady,
@@ -318,10 +340,23 @@ export const stackgres: DatabaseEngine<StackGresOptions> = {
   requirements,
   refusedChanges,
   compose(ctx, inputs, observation): ComposedSet {
+    const running = runningMajor(ctx);
+    const configKey = configKeyFor(ctx, running);
     const out: ComposedSet = {
       [STACKGRES_KEYS.profile]: { object: profile(ctx), ready: observedExists(ctx, STACKGRES_KEYS.profile) },
-      [STACKGRES_KEYS.config]: { object: postgresConfig(ctx), ready: observedExists(ctx, STACKGRES_KEYS.config) },
+      [configKey]: { object: postgresConfig(ctx, running), ready: observedExists(ctx, configKey) },
     };
+    const next = upgrade(ctx, inputs.backup?.prefix);
+    if (next) {
+      const key = configKeyFor(ctx, next.to);
+      out[key] = { object: postgresConfig(ctx, next.to), ready: observedExists(ctx, key) };
+      if (next.backup) out[PRE_UPGRADE_BACKUP_KEY] = { object: next.backup, ready: next.backupReady };
+      if (next.dbops) out[DBOPS_KEY] = { object: next.dbops, ready: false };
+    } else {
+      // Not during a major upgrade: that restarts everything anyway, and StackGres runs one operation at a time.
+      const restart = pendingRestart(ctx, observedCluster(ctx), clusterName(ctx), ctx.instance.parameters);
+      if (restart.dbops) out[RESTART_KEY] = { object: restart.dbops, ready: true };
+    }
     // Omitting a cluster that doesn't exist yet deletes nothing; creating it without its restore would be wrong.
     if (!restoreUnresolved(ctx)) out[STACKGRES_KEYS.cluster] = { object: cluster(ctx, inputs), ready: observation.ready };
     if (inputs.backup) {

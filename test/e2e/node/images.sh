@@ -8,7 +8,8 @@
 #
 # Images (one layer each, made by hand: tar of a root filesystem + an OCI config and manifest):
 #   pause          catatonit -P (Debian's catatonit, static): the pod sandbox
-#   postgres-15    Debian bookworm + postgresql-15, postgres-17: Debian trixie + postgresql-17. Shaped like the
+#   postgres-15    Debian bookworm + postgresql-15, postgres-17: Debian trixie + postgresql-17 (and the bookworm libraries
+#                  the 15 binaries need, for the in-place major upgrade 15 -> 17). Shaped like the
 #                  operand images CloudNativePG expects: the server binaries (initdb, pg_ctl, postgres,
 #                  pg_basebackup, pg_controldata, ...) on PATH, user postgres with uid/gid 26, en_US.UTF-8 and
 #                  C.UTF-8 locales, no cluster created.
@@ -70,6 +71,23 @@ _img_rootfs_pause() {
   install -m 0755 "$debs/x/usr/bin/catatonit" "$rootfs/catatonit"
   rm -rf "$debs"
   echo '{"Entrypoint": ["/catatonit", "-P"], "User": "65535:65535"}'
+}
+
+# _img_rootfs_postgres_upgradable ROOTFS SUITE MAJOR OLD_SUITE PACKAGES...: _img_rootfs_postgres, plus the shared libraries
+# an older major's binaries from OLD_SUITE need that SUITE lacks. CloudNativePG's in-place major upgrade runs pg_upgrade
+# in the new major's image with the old major's bin/lib/share copied from the old image (upgrade prepare, pg_config
+# dirs only), so the new image must be able to run them: upstream builds every major on one Debian release, here 15
+# is bookworm's and 17 trixie's. The packages come from the host's apt (bookworm, as for the pause image), their
+# files are copied without replacing any of SUITE's (`cp -n`).
+_img_rootfs_postgres_upgradable() {
+  local rootfs="$1" suite="$2" major="$3" old_suite="$4"; shift 4
+  local config; config="$(_img_rootfs_postgres "$rootfs" "$suite" "$major")" || return 1
+  local debs; debs="$(mktemp -d)"
+  (cd "$debs" && apt-get download -t "$old_suite" "$@" >/dev/null 2>&1) || { echo "apt-get download $* ($old_suite) failed" >&2; rm -rf "$debs"; return 1; }
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$debs/x"; done
+  cp -an "$debs/x/usr/lib/x86_64-linux-gnu/." "$rootfs/usr/lib/x86_64-linux-gnu/"
+  rm -rf "$debs"
+  printf '%s' "$config"
 }
 
 # _img_rootfs_postgres ROOTFS SUITE MAJOR
@@ -332,7 +350,10 @@ e2e_node_images() {
     case "$name" in
       pause) dir="$(_img_build pause "$(_img_key _img_rootfs_pause)" _img_rootfs_pause)" ;;
       postgres-15) dir="$(_img_build postgres-15 "$(_img_key _img_rootfs_postgres bookworm 15)" _img_rootfs_postgres bookworm 15)" ;;
-      postgres-17) dir="$(_img_build postgres-17 "$(_img_key _img_rootfs_postgres trixie 17)" _img_rootfs_postgres trixie 17)" ;;
+      postgres-17) # with bookworm's libraries of the 15 binaries: the major upgrade from 15 (suite 32-cnpg-major-upgrade)
+        local compat=(libldap-2.5-0 libicu72 libgnutls30 libp11-kit0 libidn2-0 libunistring2 libtasn1-6 libnettle8 libhogweed6)
+        # the key covers the base recipe too (_img_key reads only the named function's text)
+        dir="$(_img_build postgres-17 "$(_img_key _img_rootfs_postgres_upgradable trixie 17 bookworm "${compat[@]}" "$(declare -f _img_rootfs_postgres)")" _img_rootfs_postgres_upgradable trixie 17 bookworm "${compat[@]}")" ;;
       cnpg)   # needs tools.sh's cnpg build (E2E_CNPG_MANAGER)
         local lic; lic="$(go mod download -json "github.com/cloudnative-pg/cloudnative-pg@${E2E_CNPG_VERSION:?}" | jq -r .Dir)/LICENSE"
         dir="$(_img_build cnpg "$(_img_key _img_rootfs_cnpg "$(sha256sum <"${E2E_CNPG_MANAGER:?}")")" _img_rootfs_cnpg "$E2E_CNPG_MANAGER" "$lic")" ;;
