@@ -17,6 +17,8 @@ function running(object: Doc, xrName: string): Doc {
     return { ...object, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] } };
   }
   if (object['kind'] === 'Cluster') return runningCloudNativePG(object);
+  // Zalando's operator writes one word (pkg/apis/acid.zalan.do/v1 PostgresStatus); Running once the pods run.
+  if (object['kind'] === 'postgresql') return { ...object, status: { PostgresClusterStatus: 'Running' } };
   if (object['kind'] === 'Pooler') return { ...object, status: { instances: (object['spec'] as Doc)['instances'] } };
   if (object['kind'] === 'ObjectStore') {
     // The plugin reports per server name, which is the XR's name (engines/cloudnativepg/backup.ts).

@@ -80,7 +80,7 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   // What holds data (the database object and, through it, its volumes) carries the deletion-protection label.
   const protection = deletionProtectionLabels(instance);
   const engineResources = withLabels(
-    engine.compose(ctx, { superuserSecretName: superuserSecret, volumeLabels: protection, ...(backup ? { backup } : {}) }),
+    engine.compose(ctx, { superuserSecretName: superuserSecret, superuserPassword: password.password, volumeLabels: protection, ...(backup ? { backup } : {}) }),
     engine.databaseKey,
     protection,
   );

@@ -31,6 +31,8 @@ export interface EngineObservation {
 
 export interface EngineInputs {
   readonly superuserSecretName: string;
+  /** The superuser's password, for an engine whose operator reads it from a Secret of its own naming (Zalando). */
+  readonly superuserPassword: string;
   /** Undefined when the claim turns backups off. */
   readonly backup?: BackupTarget;
   /** Labels for the volumes the operator makes (deletion protection, labels.ts): the engine passes them on through

@@ -5,10 +5,12 @@
 import { cloudnativepg } from './cloudnativepg/engine.js';
 import type { DatabaseEngine } from './engine.js';
 import { stackgres } from './stackgres/engine.js';
+import { zalando } from './zalando/engine.js';
 
 export const ENGINES = {
   stackgres,
   cloudnativepg,
+  zalando,
 } as const;
 
 export type EngineName = keyof typeof ENGINES;

@@ -60,6 +60,7 @@ export function observeDesired(req: RunFunctionRequest, rsp: RunFunctionResponse
     const object = structuredClone(r.resource) as Doc;
     if (object['kind'] === 'SGCluster' && clusterStatus) object['status'] = clusterStatus;
     if (object['kind'] === 'Cluster' && clusterStatus) object['status'] = cloudnativepgStatus(object, Number(clusterStatus['instances'] ?? 1));
+    if (object['kind'] === 'postgresql' && clusterStatus) object['status'] = { PostgresClusterStatus: 'Running' };
     // Providers mark their managed resources Ready once the external thing exists.
     if (clusterStatus && (object['spec'] as Doc | undefined)?.['providerConfigRef']) {
       object['status'] = { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] };
