@@ -13,6 +13,7 @@ type Doc = Record<string, unknown>;
 
 /** The status the operator and the providers write once things run, as the e2e suites simulate it too. */
 function running(object: Doc, xrName: string): Doc {
+  if (object['apiVersion'] === 'rds.aws.m.upbound.io/v1beta1' && object['kind'] === 'Instance') return runningRds(object);
   if ((object['spec'] as Doc | undefined)?.['providerConfigRef']) {
     return { ...object, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] } };
   }
@@ -33,6 +34,19 @@ function running(object: Doc, xrName: string): Doc {
       conditions: [{ type: 'Bootstrapped', status: 'True', reason: 'ClusterBootstrapped' }],
       instances,
       postgresVersion: String(((object['spec'] as Doc)['postgres'] as Doc)['version']) + '.6',
+    },
+  };
+}
+
+/** What provider-upjet-aws writes of an available RDS instance: Ready, and what RDS answers (atProvider). */
+function runningRds(object: Doc): Doc {
+  const name = String((object['metadata'] as Doc)['name']);
+  const forProvider = (object['spec'] as Doc)['forProvider'] as Doc;
+  return {
+    ...object,
+    status: {
+      conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }],
+      atProvider: { address: `${name}.c1a2b3c4d5e6.${String(forProvider['region'])}.rds.amazonaws.com`, port: 5432, status: 'available', engineVersionActual: `${String(forProvider['engineVersion'])}.6` },
     },
   };
 }

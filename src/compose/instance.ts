@@ -87,6 +87,7 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   const superuserObject = secretObject(instance, superuserSecret, superuser);
   const database = withheldUntilInputsExist(ctx, engineResources, engine.databaseKey, [SUPERUSER_SECRET_KEY]);
   const observation = engine.observe(ctx);
+  const inCluster = engine.hosting !== 'cloud';
   const resources: ComposedSet = {
     ...engineResources,
     [SUPERUSER_SECRET_KEY]: { object: superuserObject, ready: observedExists(ctx, SUPERUSER_SECRET_KEY) },
@@ -94,9 +95,10 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
       object: secretObject(instance, connectionSecret, connection),
       ready: observedExists(ctx, connectionKey),
     },
-    [NETWORK_POLICY_KEY]: { object: networkPolicy(ctx, engine), ready: observedExists(ctx, NETWORK_POLICY_KEY) },
-    ...(backup ? backupResources(ctx, backup) : {}),
-    ...monitoringResources(ctx, engine),
+    // A cloud database has no pods to select, scrape or give a bucket to: its engine composes the equivalents.
+    ...(inCluster ? { [NETWORK_POLICY_KEY]: { object: networkPolicy(ctx, engine), ready: observedExists(ctx, NETWORK_POLICY_KEY) } } : {}),
+    ...(backup && inCluster ? backupResources(ctx, backup) : {}),
+    ...(inCluster ? monitoringResources(ctx, engine) : {}),
     ...userResources(ctx, {
       endpoint: clientEndpoint,
       passwords,

@@ -48,6 +48,13 @@ export interface EngineOptionsBase {
 
 export interface DatabaseEngine<Options extends EngineOptionsBase = EngineOptionsBase> {
   readonly name: string;
+  /**
+   * `cloud`: the database is a cloud service, nothing of it runs in the cluster — no NetworkPolicy, no PodMonitor,
+   * no backup bucket are composed (the engine composes its own network rules and uses the cloud's own backups).
+   * Pod-related members (ports, podSelector, monitoredSeries, operatorNamespace) are then not called.
+   * Undefined: the database runs as pods in the claim's namespace.
+   */
+  readonly hosting?: 'cloud';
   /** Zod schema of the platform's options for this engine; `{}` must parse (defaults for everything). */
   readonly platformOptions: z.ZodType<Options>;
   /**

@@ -40,7 +40,7 @@ start=$(e2e_now)
 command -v jq >/dev/null || e2e_die "jq is needed (apt-get install -y jq)"
 
 # --- 1. third-party CRDs -------------------------------------------------------
-crd_folders=(stackgres prometheus-operator provider-sql provider-kubernetes provider-minio provider-upjet-aws cloudnative-pg)
+crd_folders=(stackgres prometheus-operator provider-sql provider-kubernetes provider-minio provider-upjet-aws cloudnative-pg zalando-postgres-operator)
 mkdir -p "$W/crds"
 n=0
 for folder in "${crd_folders[@]}"; do

@@ -64,6 +64,10 @@ export function observeDesired(req: RunFunctionRequest, rsp: RunFunctionResponse
     // Providers mark their managed resources Ready once the external thing exists.
     if (clusterStatus && (object['spec'] as Doc | undefined)?.['providerConfigRef']) {
       object['status'] = { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] };
+      if (object['apiVersion'] === 'rds.aws.m.upbound.io/v1beta1' && object['kind'] === 'Instance') {
+        const name = String((object['metadata'] as Doc)['name']);
+        (object['status'] as Doc)['atProvider'] = { address: `${name}.c1a2b3c4d5e6.eu-central-1.rds.amazonaws.com`, port: 5432, status: 'available', engineVersionActual: '17.6' };
+      }
     }
     resources[key] = { resource: object, connectionDetails: {}, ready: 0 };
   }
