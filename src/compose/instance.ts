@@ -39,6 +39,9 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   const errors: FieldError[] = [
     ...userGrantErrors(p),
     ...engineSettingErrors(ctx, engine),
+    ...(p.size.autogrowTo !== undefined && engine.hosting !== 'cloud'
+      ? [{ path: 'spec.parameters.size.autogrowTo', message: `${engine.name} volumes grow when the claim's disk does; autogrowTo is for cloud engines (aws-rds, otc-rds)` }]
+      : []),
     ...engine.refusedChanges(ctx),
     ...refusedTransitions(ctx),
   ];
@@ -70,7 +73,7 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   const connection = connectionValues(clientEndpoint, login, prefix);
   // The superuser Secret is what the engine bootstraps from, and has the keys provider-sql's ProviderConfig reads.
   const superuser = {
-    username: SUPERUSER,
+    username: engine.superuser ?? SUPERUSER,
     password: password.password,
     endpoint: endpoint.host,
     port: String(endpoint.port),

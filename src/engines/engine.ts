@@ -55,6 +55,8 @@ export interface DatabaseEngine<Options extends EngineOptionsBase = EngineOption
    * Undefined: the database runs as pods in the claim's namespace.
    */
   readonly hosting?: 'cloud';
+  /** The administrator the service makes (OTC RDS: `root`); `postgres` when unset. */
+  readonly superuser?: string;
   /** Zod schema of the platform's options for this engine; `{}` must parse (defaults for everything). */
   readonly platformOptions: z.ZodType<Options>;
   /**

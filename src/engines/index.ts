@@ -4,6 +4,7 @@
  */
 import { awsRds } from './aws-rds/engine.js';
 import { cloudnativepg } from './cloudnativepg/engine.js';
+import { otcRds } from './otc-rds/engine.js';
 import type { DatabaseEngine } from './engine.js';
 import { stackgres } from './stackgres/engine.js';
 import { zalando } from './zalando/engine.js';
@@ -13,6 +14,7 @@ export const ENGINES = {
   cloudnativepg,
   zalando,
   'aws-rds': awsRds,
+  'otc-rds': otcRds,
 } as const;
 
 export type EngineName = keyof typeof ENGINES;

@@ -68,6 +68,9 @@ export function observeDesired(req: RunFunctionRequest, rsp: RunFunctionResponse
         const name = String((object['metadata'] as Doc)['name']);
         (object['status'] as Doc)['atProvider'] = { address: `${name}.c1a2b3c4d5e6.eu-central-1.rds.amazonaws.com`, port: 5432, status: 'available', engineVersionActual: '17.6' };
       }
+      if (object['kind'] === 'InstanceV3') {
+        (object['status'] as Doc)['atProvider'] = { id: 'otc-id-1', privateIps: ['192.168.0.42'], db: [{ type: 'PostgreSQL', version: '17', port: 5432 }] };
+      }
     }
     resources[key] = { resource: object, connectionDetails: {}, ready: 0 };
   }

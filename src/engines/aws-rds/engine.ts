@@ -135,6 +135,8 @@ function instance(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
     engineVersion: String(p.version),
     instanceClass: options(ctx).instanceClasses[p.size.plan],
     allocatedStorage: allocatedGiB(size.disk),
+    // RDS' storage autoscaling: it grows the volume by itself, up to this.
+    ...(p.size.autogrowTo ? { maxAllocatedStorage: allocatedGiB(p.size.autogrowTo) } : {}),
     storageType: options(ctx).storageType,
     storageEncrypted: true,
     // One standby in another zone, kept in step synchronously; RDS fails over to it.
@@ -201,6 +203,9 @@ function unsupported(ctx: ComposeContext): FieldError[] {
   const disk = resolveSize(p).disk;
   if (allocatedGiB(disk) < MIN_STORAGE_GIB) {
     errors.push({ path: path(p.size.disk ? 'size.disk' : 'size.plan'), message: `RDS allocates at least ${MIN_STORAGE_GIB}Gi; the claim asks for ${disk}: set size.disk to ${MIN_STORAGE_GIB}Gi or more` });
+  }
+  if (p.size.autogrowTo !== undefined && allocatedGiB(p.size.autogrowTo) <= allocatedGiB(disk)) {
+    errors.push({ path: path('size.autogrowTo'), message: `must be larger than the disk (${disk})` });
   }
   if (p.backup.enabled && p.backup.retentionDays > MAX_RETENTION_DAYS) {
     errors.push({ path: path('backup.retentionDays'), message: `RDS keeps automated backups at most ${MAX_RETENTION_DAYS} days; ${p.backup.retentionDays} can not be honoured` });
