@@ -2,7 +2,7 @@
 import type { FieldError } from '../api/errors.js';
 import { backupResources, backupTarget } from './backup.js';
 import { connectionSecretKey, isConnectionSecretKey, refusedTransitions } from './changes.js';
-import { connectionValues, prefixedKey, secretObject } from './connection.js';
+import { awsSeedValues, connectionValues, prefixedKey, secretObject } from './connection.js';
 import { SUPERUSER, SUPERUSER_SECRET_KEY, superuserPassword } from './credentials.js';
 import { blockedSetting } from '../api/blocked-settings.js';
 import { chooseEngine } from '../engines/choose.js';
@@ -70,7 +70,10 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
     username: appUser.name,
     password: passwords.get(appUser.name)!,
   };
-  const connection = connectionValues(clientEndpoint, login, prefix);
+  const connection = {
+    ...connectionValues(clientEndpoint, login, prefix),
+    ...(ctx.platform.awsSeedKeys ? awsSeedValues(clientEndpoint, login) : {}),
+  };
   // The superuser Secret is what the engine bootstraps from, and has the keys provider-sql's ProviderConfig reads.
   const superuser = {
     username: engine.superuser ?? SUPERUSER,

@@ -185,3 +185,27 @@ describe('changes refused against the observed Instance', () => {
     ['another major', { version: 16 }, { version: 17 }, ['spec.parameters.version: the cluster runs PostgreSQL 16; changing the major version to 17 in place is not supported yet']],
   ])('%s', (_what, before, after, errors) => expect(next(before, after)).toEqual(errors));
 });
+
+describe("the AWS seed's key names (platform option awsSeedKeys)", () => {
+  const connection = (awsSeedKeys: boolean) => {
+    const input = compositionInput();
+    const platform = { ...(input['platform'] as Doc), awsSeedKeys };
+    const req = renderRequest(claimToComposite(claim({ engine: 'aws-rds' })), { input: { ...input, platform } });
+    const rsp = runFunction(settle(req, 'seed').req, { random: seededRandom('seed') });
+    const data = (rsp.desired!.resources['connection-secret']!.resource as Doc)['data'] as Record<string, string>;
+    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+  };
+
+  it('adds DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD with the same values as ours', () => {
+    const values = connection(true);
+    expect({ DB_HOST: values['DB_HOST'], DB_PORT: values['DB_PORT'], DB_NAME: values['DB_NAME'], DB_USER: values['DB_USER'] }).toEqual({
+      DB_HOST: 'app-db.c1a2b3c4d5e6.eu-central-1.rds.amazonaws.com',
+      DB_PORT: '5432',
+      DB_NAME: 'app',
+      DB_USER: 'app',
+    });
+    expect(values['DB_PASSWORD']).toBe(values['password']);
+  });
+
+  it('writes none of them by default', () => expect(Object.keys(connection(false)).filter((k) => k.startsWith('DB_'))).toEqual([]));
+});
