@@ -209,3 +209,21 @@ describe("the AWS seed's key names (platform option awsSeedKeys)", () => {
 
   it('writes none of them by default', () => expect(Object.keys(connection(false)).filter((k) => k.startsWith('DB_'))).toEqual([]));
 });
+
+describe('an existing RDS instance stays where it is', () => {
+  it("keeps its region and VPC when the platform's change", () => {
+    const { req } = settle(rds({}), 'place');
+    const input = req.input as Doc;
+    const platform = input['platform'] as Doc;
+    const engines = platform['engines'] as Doc;
+    const moved = { ...(engines['aws-rds'] as Doc), region: 'us-west-2', vpcId: 'vpc-0fff' };
+    const rsp = runFunction({ ...req, input: { ...input, platform: { ...platform, engines: { ...engines, 'aws-rds': moved } } } }, { random: seededRandom('place') });
+    expect(fatal(rsp)).toEqual([]);
+    const regions = Object.values(rsp.desired!.resources)
+      .map((r) => ((r.resource as Doc)['spec'] as Doc | undefined)?.['forProvider'] as Doc | undefined)
+      .filter((fp) => fp?.['region'] !== undefined)
+      .map((fp) => fp!['region']);
+    expect(new Set(regions)).toEqual(new Set(['eu-central-1']));
+    expect(forProvider(rsp.desired!.resources['rds-security-group']!.resource as Doc)['vpcId']).toBe('vpc-0a1b2c3d4e5f60718');
+  });
+});

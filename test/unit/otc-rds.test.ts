@@ -124,3 +124,26 @@ describe('status from the InstanceV3', () => {
     expect(fieldErrors(runFunction(req, { random: seededRandom('r') }))).toEqual(['spec.parameters.size.disk: the disk can grow but not shrink: it is 60Gi, the claim asks for 50Gi']);
   });
 });
+
+describe('an existing OTC instance stays where it is', () => {
+  it('keeps its zones, network and volume type when the platform changes them, and refuses 1 → 2 instances in place', () => {
+    const { req } = settle(otc({}), 'place');
+    const input = req.input as Doc;
+    const platform = input['platform'] as Doc;
+    const engines = platform['engines'] as Doc;
+    const moved = { ...(engines['otc-rds'] as Doc), availabilityZones: ['eu-nl-01', 'eu-nl-02'], vpcId: 'other-vpc', subnetId: 'other-subnet', volumeType: 'ULTRAHIGH' };
+    const next = { ...req, input: { ...input, platform: { ...platform, engines: { ...engines, 'otc-rds': moved } } } };
+    const rsp = runFunction(next, { random: seededRandom('place') });
+    expect(fatal(rsp)).toEqual([]);
+    expect(forProvider(rsp.desired!.resources['otc-rds-instance']!.resource as Doc)).toMatchObject({
+      availabilityZone: ['eu-de-01'],
+      vpcId: '3c1f1e32-7a2b-4c55-9d1e-0b8f2a6c4d10',
+      subnetId: '6e0b5d21-3f4a-4b8e-a1c2-9d7e5f3a2b11',
+      volume: [{ type: 'CLOUDSSD', size: 40 }],
+    });
+    (req.observed!.composite!.resource!['spec'] as Doc)['parameters'] = { engine: 'otc-rds', size: { disk: '40Gi' }, instances: 2 };
+    expect(fieldErrors(runFunction(req, { random: seededRandom('place') }))).toEqual([
+      'spec.parameters.instances: the instance runs single; OTC RDS would replace it with an empty one to change that: restore into a new instance instead',
+    ]);
+  });
+});

@@ -249,3 +249,14 @@ describe('changes refused against the observed manifest', () => {
     expect(next(before, after)).toEqual(errors);
   });
 });
+
+describe('an existing Zalando cluster keeps its team', () => {
+  it("when the platform's teamId changes", () => {
+    const { req } = settle(zalando({}), 'team');
+    const input = req.input as Doc;
+    const platform = { ...(input['platform'] as Doc), engines: { zalando: { teamId: 'another-team' } } };
+    const rsp = runFunction({ ...req, input: { ...input, platform } }, { random: seededRandom('team') });
+    expect(fatal(rsp)).toEqual([]);
+    expect(spec(rsp.desired!.resources['zalando-postgresql']!.resource as Doc)['teamId']).toBe('team-a');
+  });
+});

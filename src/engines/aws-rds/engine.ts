@@ -57,12 +57,22 @@ const BLOCKED: readonly BlockedSetting[] = ['log_destination', 'logging_collecto
   (name) => ({ name, reason: 'RDS writes the logs to CloudWatch itself' }),
 );
 
+/**
+ * An existing instance stays in its region and VPC: changing either makes the provider replace the resources, and a
+ * replaced Instance is an empty one. The platform's current choices apply to new instances.
+ */
+function kept(ctx: ComposeContext, key: string, field: string, fallback: string): string {
+  const value = at(ctx.observed.resources[key], 'spec', 'forProvider', field);
+  return typeof value === 'string' && value !== '' ? value : fallback;
+}
+const region = (ctx: ComposeContext): string => kept(ctx, RDS_KEYS.instance, 'region', options(ctx).region);
+
 function managed(ctx: ComposeContext, apiVersion: string, kind: string, name: string, forProvider: Json, extra: Json = {}): KubeObject {
   return {
     apiVersion,
     kind,
     metadata: { name, namespace: ctx.instance.namespace, labels: commonLabels(ctx.instance) },
-    spec: { ...extra, forProvider: { region: options(ctx).region, ...forProvider }, providerConfigRef: { kind: 'ClusterProviderConfig', name: options(ctx).providerConfig } },
+    spec: { ...extra, forProvider: { region: region(ctx), ...forProvider }, providerConfigRef: { kind: 'ClusterProviderConfig', name: options(ctx).providerConfig } },
   };
 }
 
@@ -109,7 +119,7 @@ function securityObjects(ctx: ComposeContext): Record<string, KubeObject> {
   const sg = objectName(ctx.instance, 'sg');
   const out: Record<string, KubeObject> = {
     [RDS_KEYS.securityGroup]: managed(ctx, EC2, 'SecurityGroup', sg, {
-      vpcId: options(ctx).vpcId,
+      vpcId: kept(ctx, RDS_KEYS.securityGroup, 'vpcId', options(ctx).vpcId),
       description: `PostgreSQL ${ctx.instance.namespace}/${ctx.instance.claimName}`,
     }),
   };

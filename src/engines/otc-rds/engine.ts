@@ -109,11 +109,30 @@ function sourceId(ctx: ComposeContext): string | undefined {
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
+/**
+ * Where an existing instance is stays where it is: the provider replaces an instance (a new, empty one) when its zones,
+ * network or volume type change, so those are read back from it; the platform's current choices apply to new ones.
+ */
+function placement(ctx: ComposeContext): { zones: string[]; vpcId: string; subnetId: string; securityGroupId: string; volumeType: string } {
+  const o = options(ctx);
+  const fp = at(observedInstance(ctx), 'spec', 'forProvider') as Json | undefined;
+  const text = (v: unknown, fallback: string) => (typeof v === 'string' && v !== '' ? v : fallback);
+  const zones = Array.isArray(fp?.['availabilityZone']) ? (fp['availabilityZone'] as string[]) : o.availabilityZones.slice(0, ctx.instance.parameters.instances === 2 ? 2 : 1);
+  return {
+    zones,
+    vpcId: text(fp?.['vpcId'], o.vpcId),
+    subnetId: text(fp?.['subnetId'], o.subnetId),
+    securityGroupId: text(fp?.['securityGroupId'], o.securityGroupId),
+    volumeType: text(at(first(fp?.['volume']), 'type'), o.volumeType),
+  };
+}
+
 function instance(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   const p = ctx.instance.parameters;
   const o = options(ctx);
   const ha = p.instances === 2;
-  const volume: Json = { type: o.volumeType, size: volumeGB(resolveSize(p).disk) };
+  const where = placement(ctx);
+  const volume: Json = { type: where.volumeType, size: volumeGB(resolveSize(p).disk) };
   if (p.size.autogrowTo) {
     volume['limitSize'] = volumeGB(p.size.autogrowTo);
     volume['triggerThreshold'] = o.autogrowPercent;
@@ -121,12 +140,12 @@ function instance(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   const forProvider: Json = {
     name: instanceName(ctx),
     flavor: ha ? `${o.flavors[p.size.plan]}.ha` : o.flavors[p.size.plan],
-    availabilityZone: o.availabilityZones.slice(0, ha ? 2 : 1),
+    availabilityZone: where.zones,
     db: [{ type: 'PostgreSQL', version: String(p.version), port: POSTGRES_PORT, passwordSecretRef: { name: inputs.superuserSecretName, key: 'password' } }],
     volume: [volume],
-    vpcId: o.vpcId,
-    subnetId: o.subnetId,
-    securityGroupId: o.securityGroupId,
+    vpcId: where.vpcId,
+    subnetId: where.subnetId,
+    securityGroupId: where.securityGroupId,
     paramGroupIdRef: { name: objectName(ctx.instance, 'params') },
     sslEnable: true,
   };
@@ -229,6 +248,13 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
   const p = ctx.instance.parameters;
   const size = at(first(at(observed, 'spec', 'forProvider', 'volume')), 'size');
   const major = Number(at(first(at(observed, 'spec', 'forProvider', 'db')), 'version'));
+  const zones = at(observed, 'spec', 'forProvider', 'availabilityZone');
+  if (Array.isArray(zones) && zones.length !== (p.instances === 2 ? 2 : 1)) {
+    errors.push({
+      path: 'spec.parameters.instances',
+      message: `the instance runs ${zones.length === 2 ? 'as primary and standby' : 'single'}; OTC RDS would replace it with an empty one to change that: restore into a new instance instead`,
+    });
+  }
   return [
     ...errors,
     ...refusedStorageChanges({ ...p, storageClass: undefined }, { disk: typeof size === 'number' ? `${size}Gi` : undefined, storageClass: undefined, major: Number.isInteger(major) && major > 0 ? major : undefined }),

@@ -39,7 +39,11 @@ const PATRONI_PORT = 8008;
 
 const options = (ctx: ComposeContext): ZalandoOptions => ctx.platform.engines.zalando;
 const clusterName = (ctx: ComposeContext): string => objectName(ctx.instance);
-const teamId = (ctx: ComposeContext): string => options(ctx).teamId ?? ctx.instance.namespace;
+/** An existing cluster keeps the team it was made with: the operator doesn't move a cluster between teams. */
+const teamId = (ctx: ComposeContext): string => {
+  const made = ctx.observed.resources[ZALANDO_KEYS.cluster]?.['spec'] as { teamId?: unknown } | undefined;
+  return typeof made?.teamId === 'string' && made.teamId !== '' ? made.teamId : (options(ctx).teamId ?? ctx.instance.namespace);
+};
 const poolerWanted = (ctx: ComposeContext): boolean => ctx.instance.parameters.pooler.enabled === true;
 const observedCluster = (ctx: ComposeContext): Json | undefined => ctx.observed.resources[ZALANDO_KEYS.cluster];
 
