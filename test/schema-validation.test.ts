@@ -61,4 +61,13 @@ describe('Crossplane definitions', () => {
     expect(crdErrors(bogus)).not.toEqual([]);
     expect(crdErrors({ ...bogus, spec: { instances: 1, storage: { size: '1Gi' } } })).toEqual([]);
   });
+
+  it("catches a field Zalando's postgresql CRD does not know, and a maintenance window its RE2 pattern refuses", () => {
+    const spec = { teamId: 't', numberOfInstances: 1, volume: { size: '1Gi' }, postgresql: { version: '17' } };
+    const pg = { apiVersion: 'acid.zalan.do/v1', kind: 'postgresql', metadata: { name: 'x' } };
+    expect(crdErrors({ ...pg, spec })).toEqual([]);
+    expect(crdErrors({ ...pg, spec: { ...spec, instances: 2 } })).not.toEqual([]);
+    expect(crdErrors({ ...pg, spec: { ...spec, maintenanceWindows: [' Sat:01:00-06:00 '] } })).toEqual([]);
+    expect(crdErrors({ ...pg, spec: { ...spec, maintenanceWindows: ['Saturday 1am'] } })).not.toEqual([]);
+  });
 });

@@ -28,6 +28,14 @@ export const platformSchema = z
       .default([...ENGINE_NAMES])
       .describe('Engines a claim may choose; another is refused with a field error. Must include defaultEngine.'),
     engines: engineOptionsSchema().prefault({} as never).describe("Each engine's own options (operator namespace, images)."),
+    // The AWS RDS operator's applications (issue 14): its key names, beside ours.
+    awsSeedKeys: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Also write DB_HOST, DB_PORT, DB_NAME, DB_USER and DB_PASSWORD into each instance connection Secret: the key names of ' +
+          'the AWS RDS operator that applications built against it read.',
+      ),
     monitoringNamespace: z
       .string()
       .regex(DNS_LABEL, 'must be a namespace name')

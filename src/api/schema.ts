@@ -162,6 +162,10 @@ export const parametersSchema = z
         cpu: cpu.optional(),
         memory: memory.optional(),
         disk: disk.optional(),
+        // Cloud engines' storage autoscaling (issue 14): their own autopilot grows the disk up to this size.
+        autogrowTo: disk
+          .optional()
+          .describe('Cloud engines only: the service may grow the disk by itself up to this size (aws-rds: maxAllocatedStorage, otc-rds: volume limit).'),
       })
       .strict()
       .prefault({})

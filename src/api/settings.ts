@@ -5,6 +5,7 @@
  */
 import { MAX_VERSION, MIN_VERSION } from './schema.js';
 import { CATALOGUE_MAJORS, CATALOGUES, type SettingEntry } from './settings-catalogue.js';
+import { BASE_UNITS, MEMORY_UNITS } from './setting-units.js';
 
 export interface Catalogue {
   /** The major whose binary the catalogue was generated from. */
@@ -27,20 +28,6 @@ export function catalogueFor(major: number): Catalogue | undefined {
 
 /** A problem is refused; a note is passed on as a Warning (a parameter the borrowed catalogue doesn't know). */
 export type SettingVerdict = { readonly problem: string } | { readonly note: string } | undefined;
-
-const MEMORY_UNITS: Readonly<Record<string, number>> = { B: 1, kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
-const TIME_UNITS: Readonly<Record<string, number>> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
-/** pg_settings' unit column: the base unit a value without a unit is counted in. */
-const BASE_UNITS: Readonly<Record<string, { readonly table: Readonly<Record<string, number>>; readonly factor: number }>> = {
-  B: { table: MEMORY_UNITS, factor: 1 },
-  kB: { table: MEMORY_UNITS, factor: 1024 },
-  '8kB': { table: MEMORY_UNITS, factor: 8192 },
-  MB: { table: MEMORY_UNITS, factor: 1024 ** 2 },
-  us: { table: TIME_UNITS, factor: 0.001 },
-  ms: { table: TIME_UNITS, factor: 1 },
-  s: { table: TIME_UNITS, factor: 1000 },
-  min: { table: TIME_UNITS, factor: 60_000 },
-};
 
 const BOOL_WORDS = ['true', 'false', 'yes', 'no'];
 

@@ -13,10 +13,14 @@ type Doc = Record<string, unknown>;
 
 /** The status the operator and the providers write once things run, as the e2e suites simulate it too. */
 function running(object: Doc, xrName: string): Doc {
+  if (object['apiVersion'] === 'rds.aws.m.upbound.io/v1beta1' && object['kind'] === 'Instance') return runningRds(object);
+  if (object['kind'] === 'InstanceV3') return runningOtc(object);
   if ((object['spec'] as Doc | undefined)?.['providerConfigRef']) {
     return { ...object, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] } };
   }
   if (object['kind'] === 'Cluster') return runningCloudNativePG(object);
+  // Zalando's operator writes one word (pkg/apis/acid.zalan.do/v1 PostgresStatus); Running once the pods run.
+  if (object['kind'] === 'postgresql') return { ...object, status: { PostgresClusterStatus: 'Running' } };
   if (object['kind'] === 'Pooler') return { ...object, status: { instances: (object['spec'] as Doc)['instances'] } };
   if (object['kind'] === 'ObjectStore') {
     // The plugin reports per server name, which is the XR's name (engines/cloudnativepg/backup.ts).
@@ -31,6 +35,32 @@ function running(object: Doc, xrName: string): Doc {
       conditions: [{ type: 'Bootstrapped', status: 'True', reason: 'ClusterBootstrapped' }],
       instances,
       postgresVersion: String(((object['spec'] as Doc)['postgres'] as Doc)['version']) + '.6',
+    },
+  };
+}
+
+/** What provider-upjet-aws writes of an available RDS instance: Ready, and what RDS answers (atProvider). */
+function runningRds(object: Doc): Doc {
+  const name = String((object['metadata'] as Doc)['name']);
+  const forProvider = (object['spec'] as Doc)['forProvider'] as Doc;
+  return {
+    ...object,
+    status: {
+      conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }],
+      atProvider: { address: `${name}.c1a2b3c4d5e6.${String(forProvider['region'])}.rds.amazonaws.com`, port: 5432, status: 'available', engineVersionActual: `${String(forProvider['engineVersion'])}.6` },
+    },
+  };
+}
+
+/** What provider-opentelekomcloud writes of a running OTC RDS instance: Ready, its id, private IP and version. */
+function runningOtc(object: Doc): Doc {
+  const forProvider = (object['spec'] as Doc)['forProvider'] as Doc;
+  const db = (forProvider['db'] as Doc[])[0]!;
+  return {
+    ...object,
+    status: {
+      conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }],
+      atProvider: { id: '8f2c4e6a0b1d4c3e9a7f5b2d1c0e8a6fin03', privateIps: ['192.168.0.42'], db: [{ type: 'PostgreSQL', version: db['version'], port: 5432 }] },
     },
   };
 }

@@ -71,3 +71,8 @@ export function secretObject(
   } satisfies V1Secret;
   return secret;
 }
+
+/** The key names of the AWS RDS operator some applications were built against (platform option `awsSeedKeys`). */
+export function awsSeedValues(endpoint: Endpoint, login: Login): Record<string, string> {
+  return { DB_HOST: endpoint.host, DB_PORT: String(endpoint.port), DB_NAME: login.database, DB_USER: login.username, DB_PASSWORD: login.password };
+}

@@ -2,7 +2,7 @@
 import type { FieldError } from '../api/errors.js';
 import { backupResources, backupTarget } from './backup.js';
 import { connectionSecretKey, isConnectionSecretKey, refusedTransitions } from './changes.js';
-import { connectionValues, prefixedKey, secretObject } from './connection.js';
+import { awsSeedValues, connectionValues, prefixedKey, secretObject } from './connection.js';
 import { SUPERUSER, SUPERUSER_SECRET_KEY, superuserPassword } from './credentials.js';
 import { blockedSetting } from '../api/blocked-settings.js';
 import { chooseEngine } from '../engines/choose.js';
@@ -39,6 +39,9 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   const errors: FieldError[] = [
     ...userGrantErrors(p),
     ...engineSettingErrors(ctx, engine),
+    ...(p.size.autogrowTo !== undefined && engine.hosting !== 'cloud'
+      ? [{ path: 'spec.parameters.size.autogrowTo', message: `${engine.name} volumes grow when the claim's disk does; autogrowTo is for cloud engines (aws-rds, otc-rds)` }]
+      : []),
     ...engine.refusedChanges(ctx),
     ...refusedTransitions(ctx),
   ];
@@ -76,10 +79,13 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
     username: appUser.name,
     password: passwords.get(appUser.name)!,
   };
-  const connection = connectionValues(clientEndpoint, login, prefix);
+  const connection = {
+    ...connectionValues(clientEndpoint, login, prefix),
+    ...(ctx.platform.awsSeedKeys ? awsSeedValues(clientEndpoint, login) : {}),
+  };
   // The superuser Secret is what the engine bootstraps from, and has the keys provider-sql's ProviderConfig reads.
   const superuser = {
-    username: SUPERUSER,
+    username: engine.superuser ?? SUPERUSER,
     password: password.password,
     endpoint: endpoint.host,
     port: String(endpoint.port),
@@ -90,12 +96,13 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   // Read once: the database object's readiness, the status and the users' gate all follow this one answer.
   const observation = engine.observe(ctx);
   const engineResources = withLabels(
-    engine.compose(ctx, { superuserSecretName: superuserSecret, volumeLabels: protection, ...(backup ? { backup } : {}) }, observation),
+    engine.compose(ctx, { superuserSecretName: superuserSecret, superuserPassword: password.password, volumeLabels: protection, ...(backup ? { backup } : {}) }, observation),
     engine.databaseKey,
     protection,
   );
   const superuserObject = secretObject(instance, superuserSecret, superuser);
   const database = withheldUntilInputsExist(ctx, engineResources, engine.databaseKey, [SUPERUSER_SECRET_KEY]);
+  const inCluster = engine.hosting !== 'cloud';
   const resources: ComposedSet = {
     ...engineResources,
     [SUPERUSER_SECRET_KEY]: { object: superuserObject, ready: observedExists(ctx, SUPERUSER_SECRET_KEY) },
@@ -103,9 +110,10 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
       object: secretObject(instance, connectionSecret, connection),
       ready: observedExists(ctx, connectionKey),
     },
-    [NETWORK_POLICY_KEY]: { object: networkPolicy(ctx, engine), ready: observedExists(ctx, NETWORK_POLICY_KEY) },
-    ...(backup ? backupResources(ctx, backup) : {}),
-    ...monitoringResources(ctx, engine),
+    // A cloud database has no pods to select, scrape or give a bucket to: its engine composes the equivalents.
+    ...(inCluster ? { [NETWORK_POLICY_KEY]: { object: networkPolicy(ctx, engine), ready: observedExists(ctx, NETWORK_POLICY_KEY) } } : {}),
+    ...(backup && inCluster ? backupResources(ctx, backup) : {}),
+    ...(inCluster ? monitoringResources(ctx, engine) : {}),
     ...userResources(ctx, {
       endpoint: clientEndpoint,
       passwords,

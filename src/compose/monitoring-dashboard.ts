@@ -77,7 +77,7 @@ function panels(s: MonitoredSeries, backupEnabled: boolean): PanelSpec[] {
       range: { min: 0, max: 1 },
     },
   ];
-  if (backupEnabled) {
+  if (backupEnabled && s.backup.kind !== 'none') {
     specs.push({
       title: 'Last successful backup',
       description: 'Age of the last base backup that completed.',

@@ -40,7 +40,9 @@ export type BackupSeries =
   /** Backups run as a CronJob whose Job fails when the backup does (kube-state-metrics' CronJob metrics). */
   | { readonly kind: 'cronjob'; readonly cronJob: string }
   /** The exporter reports the last backup's time (Unix seconds, 0 before the first) and when PostgreSQL started. */
-  | { readonly kind: 'timestamp'; readonly lastBackup: MetricRef; readonly startTime: MetricRef };
+  | { readonly kind: 'timestamp'; readonly lastBackup: MetricRef; readonly startTime: MetricRef }
+  /** Nothing the platform scrapes tells a backup's age (Zalando's WAL-G runs from Spilo's crontab): no backup alert. */
+  | { readonly kind: 'none' };
 
 /** The names one instance's series carry, so expressions can select them. */
 export interface MonitoredSeries {
@@ -194,7 +196,8 @@ function databaseRules(s: MonitoredSeries, lagSeconds: number): Rule[] {
 const BACKUP_RUNBOOK =
   'Look at the Backup objects and the ObjectStore status in the namespace and the database pods\' logs (object storage credentials, bucket, network), and start a backup by hand once fixed.';
 
-function backupRule(s: MonitoredSeries, intervalSeconds: number): Rule {
+function backupRule(s: MonitoredSeries, intervalSeconds: number): Rule[] {
+  if (s.backup.kind === 'none') return [];
   const limit = 2 * intervalSeconds;
   const rule = { alert: 'PostgreSQLBackupTooOld', severity: 'warning' as const, for: '10m' };
   const summary = 'PostgreSQL base backup too old';
@@ -202,7 +205,7 @@ function backupRule(s: MonitoredSeries, intervalSeconds: number): Rule {
     const pods = { namespace: s.namespace, pod: `~${s.pods}` };
     const last = `max by (namespace) (${select(s.backup.lastBackup, pods)})`;
     const started = `min by (namespace) (${select(s.backup.startTime, pods)})`;
-    return {
+    return [{
       ...rule,
       // 0 means no backup yet: then the time PostgreSQL has been up stands in for the backup's age.
       expr: `time() - (${last} > 0) > ${limit} or (time() - ${started} > ${limit} and on (namespace) ${last} == 0)`,
@@ -211,12 +214,12 @@ function backupRule(s: MonitoredSeries, intervalSeconds: number): Rule {
         description: `No successful base backup of the instance in {{ $labels.namespace }} for {{ $value | humanizeDuration }}; the schedule allows ${duration(limit)}.`,
         runbook: BACKUP_RUNBOOK,
       },
-    };
+    }];
   }
   const cronJob = { namespace: s.namespace, cronjob: s.backup.cronJob };
   const lastSuccess = `max by (namespace, cronjob) (${select('kube_cronjob_status_last_successful_time', cronJob)})`;
   const created = `max by (namespace, cronjob) (${select('kube_cronjob_created', cronJob)})`;
-  return {
+  return [{
     ...rule,
     // Before the first success there is no last-success time: then the CronJob's age stands in for the backup's.
     expr: `time() - ${lastSuccess} > ${limit} or time() - ${created} > ${limit} unless on (namespace, cronjob) ${lastSuccess}`,
@@ -225,14 +228,14 @@ function backupRule(s: MonitoredSeries, intervalSeconds: number): Rule {
       description: `No successful base backup by {{ $labels.namespace }}/{{ $labels.cronjob }} for {{ $value | humanizeDuration }}; the schedule allows ${duration(limit)}.`,
       runbook: 'Look at the failed backup Jobs and SGBackup objects in the namespace (object storage credentials, bucket, disk of the backup pod) and start a backup by hand once fixed.',
     },
-  };
+  }];
 }
 
 export function alertRules(instance: Instance, options: AlertOptions): RuleGroup {
   const rules: Rule[] = [
     ...databaseRules(options.series, options.replicationLagSeconds),
     ...diskRules(options.series),
-    ...(options.backupEnabled ? [backupRule(options.series, options.backupIntervalSeconds)] : []),
+    ...(options.backupEnabled ? backupRule(options.series, options.backupIntervalSeconds) : []),
   ];
   return {
     name: `postgresql.${options.series.namespace}.${instance.claimName}`,

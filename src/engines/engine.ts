@@ -39,6 +39,8 @@ export interface EngineObservation {
 
 export interface EngineInputs {
   readonly superuserSecretName: string;
+  /** The superuser's password, for an engine whose operator reads it from a Secret of its own naming (Zalando). */
+  readonly superuserPassword: string;
   /** Undefined when the claim turns backups off. */
   readonly backup?: BackupTarget;
   /** Labels for the volumes the operator makes (deletion protection, labels.ts): the engine passes them on through
@@ -54,6 +56,15 @@ export interface EngineOptionsBase {
 
 export interface DatabaseEngine<Options extends EngineOptionsBase = EngineOptionsBase> {
   readonly name: string;
+  /**
+   * `cloud`: the database is a cloud service, nothing of it runs in the cluster — no NetworkPolicy, no PodMonitor,
+   * no backup bucket are composed (the engine composes its own network rules and uses the cloud's own backups).
+   * Pod-related members (ports, podSelector, monitoredSeries, operatorNamespace) are then not called.
+   * Undefined: the database runs as pods in the claim's namespace.
+   */
+  readonly hosting?: 'cloud';
+  /** The administrator the service makes (OTC RDS: `root`); `postgres` when unset. */
+  readonly superuser?: string;
   /** Zod schema of the platform's options for this engine; `{}` must parse (defaults for everything). */
   readonly platformOptions: z.ZodType<Options>;
   /**

@@ -2,13 +2,19 @@
  * The engines, listed once. The claim API's `engine` values, the platform's per-engine options and the engine an
  * instance runs on all come from this list: adding an engine is its folder and one line here.
  */
+import { awsRds } from './aws-rds/engine.js';
 import { cloudnativepg } from './cloudnativepg/engine.js';
+import { otcRds } from './otc-rds/engine.js';
 import type { DatabaseEngine } from './engine.js';
 import { stackgres } from './stackgres/engine.js';
+import { zalando } from './zalando/engine.js';
 
 export const ENGINES = {
   stackgres,
   cloudnativepg,
+  zalando,
+  'aws-rds': awsRds,
+  'otc-rds': otcRds,
 } as const;
 
 export type EngineName = keyof typeof ENGINES;

@@ -40,7 +40,7 @@ start=$(e2e_now)
 command -v jq >/dev/null || e2e_die "jq is needed (apt-get install -y jq)"
 
 # --- 1. third-party CRDs -------------------------------------------------------
-crd_folders=(stackgres prometheus-operator provider-sql provider-kubernetes provider-minio provider-upjet-aws cloudnative-pg cnpg-plugin-barman-cloud)
+crd_folders=(stackgres prometheus-operator provider-sql provider-kubernetes provider-minio provider-upjet-aws cloudnative-pg cnpg-plugin-barman-cloud zalando-postgres-operator provider-opentelekomcloud)
 mkdir -p "$W/crds"
 n=0
 for folder in "${crd_folders[@]}"; do
@@ -225,6 +225,7 @@ e2e_provider_package_roles provider-sql '^([a-z]+\.)?sql(\.m)?\.crossplane\.io$'
 e2e_provider_package_roles provider-kubernetes '^kubernetes(\.m)?\.crossplane\.io$'
 e2e_provider_package_roles provider-minio '^minio\.crossplane\.io$'
 e2e_provider_package_roles provider-upjet-aws '\.aws(\.m)?\.upbound\.io$'
+e2e_provider_package_roles provider-opentelekomcloud '^rds\.opentelekomcloud(\.m)?\.crossplane\.io$'
 e2e_log "applied the providers' aggregated ClusterRoles (stand-in for the RBAC manager's provider roles)"
 
 {

@@ -3,10 +3,10 @@
 #   1. installs promtool once, per version, outside the checkout:
 #        ${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/tools/promtool-<module version>/bin/promtool
 #      (the same cache as test/e2e/tools.sh); a second run finds it and goes on at once;
-#   2. builds the function and renders the rule group of test/monitoring/claim.yaml (StackGres) and
-#      test/monitoring/cloudnativepg-claim.yaml as rules files (node dist/cli/rules.js: exactly the PrometheusRule's spec);
+#   2. builds the function and renders the rule group of test/monitoring/claim.yaml (StackGres),
+#      test/monitoring/cloudnativepg-claim.yaml and zalando-claim.yaml as rules files (node dist/cli/rules.js: exactly the PrometheusRule's spec);
 #   3. `promtool check rules` (syntax, PromQL, templates, lint fatal) and
-#      `promtool test rules` of test/monitoring/alerts.test.yaml and cloudnativepg-alerts.test.yaml (every alert fires
+#      `promtool test rules` of test/monitoring/alerts.test.yaml, cloudnativepg-alerts.test.yaml and zalando-alerts.test.yaml (every alert fires
 #      when it should, stays silent when it shouldn't).
 # Exits non-zero with a reason when promtool can't be installed or any check fails.
 #
@@ -73,7 +73,7 @@ npx --no-install tsc -p tsconfig.build.json || die "the build failed"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # One claim and one test file per engine: the same seven alerts, in each engine's metric names.
-for pair in "claim.yaml alerts.test.yaml" "cloudnativepg-claim.yaml cloudnativepg-alerts.test.yaml"; do
+for pair in "claim.yaml alerts.test.yaml" "cloudnativepg-claim.yaml cloudnativepg-alerts.test.yaml" "zalando-claim.yaml zalando-alerts.test.yaml"; do
   read -r claim tests <<<"$pair"
   dir="$work/${claim%.yaml}"
   mkdir -p "$dir"

@@ -57,12 +57,16 @@ function toJsonSchema(node: unknown): unknown {
 
 /**
  * CRD patterns are Go RE2, which the API server evaluates; some start with an inline flag JavaScript lacks, e.g. the
- * PrometheusRule CRD's `^(?i)(abort|warn)?$`. A leading `(?i)` becomes the `i` flag, which means the same.
+ * PrometheusRule CRD's `^(?i)(abort|warn)?$`. A leading `(?i)` becomes the `i` flag, which means the same. RE2 also
+ * takes an escaped space (Zalando's `maintenanceWindows` pattern, `^\ *(…)\ *$`), which JavaScript's unicode mode
+ * refuses: it is a plain space.
  */
 const INLINE_IGNORE_CASE = /^(\^?)\(\?i\)/;
 const goRegExp = Object.assign(
-  (pattern: string, flags: string) =>
-    INLINE_IGNORE_CASE.test(pattern) ? new RegExp(pattern.replace(INLINE_IGNORE_CASE, '$1'), `${flags}i`) : new RegExp(pattern, flags),
+  (raw: string, flags: string) => {
+    const pattern = raw.replace(/\\ /g, ' ');
+    return INLINE_IGNORE_CASE.test(pattern) ? new RegExp(pattern.replace(INLINE_IGNORE_CASE, '$1'), `${flags}i`) : new RegExp(pattern, flags);
+  },
   { code: 'goRegExp' },
 );
 

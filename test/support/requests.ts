@@ -60,9 +60,17 @@ export function observeDesired(req: RunFunctionRequest, rsp: RunFunctionResponse
     const object = structuredClone(r.resource) as Doc;
     if (object['kind'] === 'SGCluster' && clusterStatus) object['status'] = clusterStatus;
     if (object['kind'] === 'Cluster' && clusterStatus) object['status'] = cloudnativepgStatus(object, Number(clusterStatus['instances'] ?? 1));
+    if (object['kind'] === 'postgresql' && clusterStatus) object['status'] = { PostgresClusterStatus: 'Running' };
     // Providers mark their managed resources Ready once the external thing exists.
     if (clusterStatus && (object['spec'] as Doc | undefined)?.['providerConfigRef']) {
       object['status'] = { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] };
+      if (object['apiVersion'] === 'rds.aws.m.upbound.io/v1beta1' && object['kind'] === 'Instance') {
+        const name = String((object['metadata'] as Doc)['name']);
+        (object['status'] as Doc)['atProvider'] = { address: `${name}.c1a2b3c4d5e6.eu-central-1.rds.amazonaws.com`, port: 5432, status: 'available', engineVersionActual: '17.6' };
+      }
+      if (object['kind'] === 'InstanceV3') {
+        (object['status'] as Doc)['atProvider'] = { id: 'otc-id-1', privateIps: ['192.168.0.42'], db: [{ type: 'PostgreSQL', version: '17', port: 5432 }] };
+      }
     }
     resources[key] = { resource: object, connectionDetails: {}, ready: 0 };
   }
