@@ -119,6 +119,7 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
       passwords,
       databaseUp: observation.instancesReady > 0,
       superuserSecret: { key: SUPERUSER_SECRET_KEY, object: superuserObject },
+      platformDatabaseLogins: engine.platformDatabaseLogins,
       ...(database ? { database: { key: engine.databaseKey, object: database.object } } : {}),
     }),
   };

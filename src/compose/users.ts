@@ -142,8 +142,16 @@ const owners = (p: Parameters) =>
 const PLATFORM_DATABASES = ['postgres', 'template1'] as const;
 const PLATFORM_GRANT = { privileges: ['CONNECT'], revokePublicOnDb: true, role: 'pg_database_owner' };
 
-function databaseObjects(ctx: ComposeContext): ComposedSet {
+function databaseObjects(ctx: ComposeContext, platformDatabaseLogins: readonly string[]): ComposedSet {
   const out: ComposedSet = {};
+  // PUBLIC loses CONNECT on `postgres` below; the engine's own non-superuser logins keep it by a grant of their own.
+  for (const role of platformDatabaseLogins) {
+    const key = keys.grant(role, 'postgres', 'connect');
+    out[key] = {
+      object: managed(ctx, 'Grant', sqlObjectNames.object(ctx, key), { database: 'postgres', privileges: ['CONNECT'], role }, undefined, KEEP),
+      ready: managedResourceReady(ctx, key),
+    };
+  }
   for (const db of PLATFORM_DATABASES) {
     const key = keys.private(db);
     out[key] = {
@@ -313,6 +321,8 @@ export interface UsersInput {
   /** From userPasswords, every one of them ok. */
   readonly passwords: ReadonlyMap<string, string>;
   readonly superuserSecret: { readonly key: string; readonly object: KubeObject };
+  /** The engine's non-superuser roles that keep CONNECT on `postgres` (DatabaseEngine.platformDatabaseLogins). */
+  readonly platformDatabaseLogins: readonly string[];
   /**
    * Whether the database accepts connections (an instance is ready). Until it does, or until one of them exists,
    * provider-sql's objects are not composed: they could only fail to connect, and a claim whose database never came
@@ -402,7 +412,7 @@ export function userResources(ctx: ComposeContext, input: UsersInput): ComposedS
       object: providerConfig(ctx, input.superuserSecret.object.metadata.name),
       ready: observedExists(ctx, SQL_PROVIDER_CONFIG_KEY),
     },
-    ...databaseObjects(ctx),
+    ...databaseObjects(ctx, input.platformDatabaseLogins),
     ...departingUserSecrets(ctx),
     ...users,
     ...userSecretUsages(ctx, users),

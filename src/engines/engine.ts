@@ -80,6 +80,11 @@ export interface DatabaseEngine<Options extends EngineOptionsBase = EngineOption
   readonly metricsPorts: readonly number[];
   /** Ports of the database pods the operator talks to (its instance manager); empty means every port. */
   readonly operatorPorts: readonly number[];
+  /**
+   * The engine's own roles, no superusers, that log in to the `postgres` database (CloudNativePG's replicas check the
+   * new primary as `streaming_replica` before they rejoin): they keep CONNECT there when PUBLIC loses it (users.ts).
+   */
+  readonly platformDatabaseLogins: readonly string[];
   /** Name of the metrics exporter's container port, which the PodMonitor scrapes. */
   readonly metricsPortName: string;
   /** postgresql.conf settings this engine manages itself, beyond those every engine manages (api/blocked-settings). */

@@ -341,3 +341,25 @@ describe('changes refused against the observed Cluster', () => {
     expected.forEach((m, i) => expect(messages[i]).toContain(m));
   });
 });
+
+describe("the engine's own logins to the postgres database", () => {
+  // PUBLIC loses CONNECT on `postgres`; a failed-over primary rejoins only after connecting there as streaming_replica
+  // (found on the real node: "permission denied for database postgres", the old primary never became ready again)
+  const grantsOnPostgres = (engine: Doc) => {
+    const steady = settle(renderRequest(claimToComposite(claim(engine)), { input: compositionInput() }), 'x').req;
+    return Object.values(runFunction(steady).desired!.resources)
+      .map((r) => r.resource as Doc)
+      .filter((o) => o['kind'] === 'Grant' && (spec(o)['forProvider'] as Doc)['database'] === 'postgres')
+      .map((o) => spec(o)['forProvider']);
+  };
+
+  it.each<[string, Doc, Doc[]]>([
+    ['cloudnativepg', { engine: 'cloudnativepg' }, [
+      { database: 'postgres', privileges: ['CONNECT'], revokePublicOnDb: true, role: 'pg_database_owner' },
+      { database: 'postgres', privileges: ['CONNECT'], role: 'streaming_replica' },
+    ]],
+    ['stackgres (its logins are superusers or replication-only)', {}, [
+      { database: 'postgres', privileges: ['CONNECT'], revokePublicOnDb: true, role: 'pg_database_owner' },
+    ]],
+  ])('%s', (_name, engine, expected) => expect(grantsOnPostgres(engine)).toEqual(expected));
+});

@@ -291,6 +291,7 @@ export const awsRds: DatabaseEngine<AwsRdsOptions> = {
   clientPorts: [POSTGRES_PORT],
   metricsPorts: [],
   operatorPorts: [],
+  platformDatabaseLogins: [],
   metricsPortName: '',
   blockedSettings: BLOCKED,
   monitoredSeries: () => {

@@ -274,6 +274,7 @@ export const cloudnativepg: DatabaseEngine<CloudNativePGOptions> = {
   clientPorts: [POSTGRES_PORT],
   metricsPorts: [INSTANCE_METRICS_PORT, POOLER_METRICS_PORT],
   operatorPorts: [INSTANCE_MANAGER_PORT],
+  platformDatabaseLogins: ['streaming_replica'],
   metricsPortName: METRICS_PORT_NAME,
   blockedSettings: BLOCKED,
   monitoredSeries: cloudnativepgSeries,

@@ -278,6 +278,7 @@ export const otcRds: DatabaseEngine<OtcRdsOptions> = {
   clientPorts: [POSTGRES_PORT],
   metricsPorts: [],
   operatorPorts: [],
+  platformDatabaseLogins: [],
   metricsPortName: '',
   blockedSettings: BLOCKED,
   monitoredSeries: () => {

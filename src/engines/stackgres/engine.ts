@@ -327,6 +327,7 @@ export const stackgres: DatabaseEngine<StackGresOptions> = {
   metricsPorts: [9187],
   // The operator and Patroni's agents use several ports (Patroni's REST API, the controller); all of them stay open.
   operatorPorts: [],
+  platformDatabaseLogins: [],
   metricsPortName: STACKGRES_EXPORTER_PORT_NAME,
   blockedSettings: [],
   monitoredSeries: stackgresSeries,

@@ -195,6 +195,7 @@ export const zalando: DatabaseEngine<ZalandoOptions> = {
   clientPorts: [POSTGRES_PORT],
   metricsPorts: [EXPORTER_PORT],
   operatorPorts: [POSTGRES_PORT, PATRONI_PORT],
+  platformDatabaseLogins: [],
   metricsPortName: EXPORTER_PORT_NAME,
   blockedSettings: BLOCKED,
   monitoredSeries: zalandoSeries,
