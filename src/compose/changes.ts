@@ -56,10 +56,10 @@ export interface StoredShape {
 /**
  * Changes no engine makes to existing volumes and data: a smaller disk (volumes grow, never shrink), another
  * StorageClass (the volumes stay where they are), a lower major version (PostgreSQL's data can't be downgraded).
- * A higher major is an upgrade: each engine checks that it can make that jump and runs it (README, "Day two"). Unsetting
+ * A higher major is an upgrade where the engine runs one (README, "Day two"), and refused where it doesn't. Unsetting
  * storageClass is refused by the XRD only: a claim that dropped it looks like one that never had it.
  */
-export function refusedStorageChanges(p: Parameters, stored: StoredShape): FieldError[] {
+export function refusedStorageChanges(p: Parameters, stored: StoredShape, engine: { readonly upgradesMajorInPlace: boolean }): FieldError[] {
   const errors: FieldError[] = [];
   const wanted = resolveSize(p).disk;
   if (typeof stored.disk === 'string' && (bytes(wanted) ?? 0) < (bytes(stored.disk) ?? 0)) {
@@ -78,6 +78,12 @@ export function refusedStorageChanges(p: Parameters, stored: StoredShape): Field
       message:
         `the data is PostgreSQL ${stored.major} and PostgreSQL can not go back a major version in place: keep ${stored.major} ` +
         `(or raise it), or create a new instance on ${p.version} and move the data with pg_dump and pg_restore`,
+    });
+  }
+  if (!engine.upgradesMajorInPlace && stored.major !== undefined && p.version > stored.major) {
+    errors.push({
+      path: 'spec.parameters.version',
+      message: `the cluster runs PostgreSQL ${stored.major}; changing the major version to ${p.version} in place is not supported yet`,
     });
   }
   return errors;

@@ -82,7 +82,8 @@ describe('the Cluster', () => {
 
 describe('backups through the Barman Cloud Plugin', () => {
   it('an ObjectStore keeping retentionDays, a ScheduledBackup on the plugin, six fields', () => {
-    const out = resources({ backup: { schedule: '30 1 * * *', retentionDays: 14 } });
+    const steady = runFunction(settle(cnpg({ backup: { schedule: '30 1 * * *', retentionDays: 14 } }), 'x').req);
+    const out = Object.fromEntries(Object.entries(steady.desired!.resources).map(([k, r]) => [k, r.resource as Doc]));
     expect(spec(out['cnpg-object-store'])).toMatchObject({ retentionPolicy: '14d' });
     expect(spec(out['cnpg-scheduled-backup'])).toEqual({
       schedule: '0 30 1 * * *',
@@ -262,8 +263,21 @@ describe('the creation order on CloudNativePG', () => {
   it('composes the Cluster only once its superuser Secret and backup objects were applied', () => {
     const first = runFunction(cnpg({}), { random: seededRandom('order') });
     expect(Object.keys(first.desired!.resources)).not.toContain('cnpg-cluster');
-    expect(Object.keys(first.desired!.resources)).toEqual(expect.arrayContaining(['superuser-secret', 'cnpg-object-store', 'cnpg-scheduled-backup']));
+    expect(Object.keys(first.desired!.resources)).toEqual(expect.arrayContaining(['superuser-secret', 'cnpg-object-store']));
     expect(Object.keys(runFunction(withInputsObserved(cnpg({}), 'order')).desired!.resources)).toContain('cnpg-cluster');
+  });
+
+  // The ScheduledBackup's immediate first backup fails for good when the primary isn't ready yet (real operator).
+  it.each<[string, boolean, boolean, boolean]>([
+    ['the Cluster is not ready, no ScheduledBackup yet', false, false, false],
+    ['the Cluster is ready', true, false, true],
+    ['the Cluster is not ready again, the ScheduledBackup exists', false, true, true],
+  ])('ScheduledBackup: %s → composed %p', (_name, clusterReady, scheduledExists, composed) => {
+    const req = settle(cnpg({}), 'order').req;
+    const cluster = req.observed!.resources['cnpg-cluster']!.resource as Doc;
+    if (!clusterReady) cluster['status'] = { ...(cluster['status'] as Doc), conditions: [{ type: 'Ready', status: 'False' }] };
+    if (!scheduledExists) delete req.observed!.resources['cnpg-scheduled-backup'];
+    expect(Object.keys(runFunction(req).desired!.resources).includes('cnpg-scheduled-backup')).toBe(composed);
   });
 
   // Everything applied except provider-sql's objects, the Cluster reporting `readyInstances`.

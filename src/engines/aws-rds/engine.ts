@@ -271,6 +271,7 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
     ...refusedStorageChanges(
       { ...p, storageClass: undefined },
       { disk: typeof gib === 'number' ? `${gib}Gi` : undefined, storageClass: undefined, major: Number.isInteger(major) && major > 0 ? major : undefined },
+      { upgradesMajorInPlace: false },
     ),
     ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
   ];

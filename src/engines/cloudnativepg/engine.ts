@@ -258,7 +258,7 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
       disk: at(observed, 'spec', 'storage', 'size'),
       storageClass: at(observed, 'spec', 'storage', 'storageClass'),
       major: typeof major === 'number' ? major : undefined,
-    }),
+    }, { upgradesMajorInPlace: true }),
     ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
     ...refusedUpgrade(ctx, observed),
   ];
@@ -292,10 +292,15 @@ export const cloudnativepg: DatabaseEngine<CloudNativePGOptions> = {
     if (upgrade.backup && inputs.backup) out[CNPG_KEYS.preUpgradeBackup] = { object: upgrade.backup, ready: upgrade.backupReady };
     if (inputs.backup) {
       out[CNPG_KEYS.objectStore] = { object: objectStore(ctx, inputs.backup), ready: observedExists(ctx, CNPG_KEYS.objectStore) };
-      out[CNPG_KEYS.scheduledBackup] = {
-        object: scheduledBackup(ctx, inputs.backup, clusterName(ctx)),
-        ready: observedExists(ctx, CNPG_KEYS.scheduledBackup),
-      };
+      // Its first backup starts the moment it exists (`immediate`): before the primary is ready, CloudNativePG fails
+      // that backup for good ("no status found for target pod", seen on the real node) and the instance has none
+      // until the next scheduled run. So it waits for a ready cluster, once; afterwards it stays whatever happens.
+      if (observation.ready || observedExists(ctx, CNPG_KEYS.scheduledBackup)) {
+        out[CNPG_KEYS.scheduledBackup] = {
+          object: scheduledBackup(ctx, inputs.backup, clusterName(ctx)),
+          ready: observedExists(ctx, CNPG_KEYS.scheduledBackup),
+        };
+      }
     }
     if (poolerWanted(ctx)) {
       const ready = (at(ctx.observed.resources[CNPG_KEYS.pooler], 'status', 'instances') ?? 0) as number;

@@ -257,7 +257,7 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
   }
   return [
     ...errors,
-    ...refusedStorageChanges({ ...p, storageClass: undefined }, { disk: typeof size === 'number' ? `${size}Gi` : undefined, storageClass: undefined, major: Number.isInteger(major) && major > 0 ? major : undefined }),
+    ...refusedStorageChanges({ ...p, storageClass: undefined }, { disk: typeof size === 'number' ? `${size}Gi` : undefined, storageClass: undefined, major: Number.isInteger(major) && major > 0 ? major : undefined }, { upgradesMajorInPlace: false }),
     ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
   ];
 }

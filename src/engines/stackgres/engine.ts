@@ -312,7 +312,7 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
       disk: at(observed, 'spec', 'pods', 'persistentVolume', 'size'),
       storageClass: at(observed, 'spec', 'pods', 'persistentVolume', 'storageClass'),
       major: Number.isInteger(major) ? major : undefined,
-    }),
+    }, { upgradesMajorInPlace: true }),
     ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
   ];
 }

@@ -180,7 +180,7 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
       disk: at(observed, 'spec', 'volume', 'size'),
       storageClass: at(observed, 'spec', 'volume', 'storageClass'),
       major: Number.isInteger(major) ? major : undefined,
-    }),
+    }, { upgradesMajorInPlace: false }),
     ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
   ];
 }
