@@ -47,3 +47,16 @@ describe('observed fields holding objects where text is expected', () => {
     expect(Object.keys(rsp.desired!.resources).length).toBeGreaterThan(10);
   });
 });
+
+describe('observed conditions that are no list', () => {
+  // otc-rds read `(conditions ?? []).find`, which throws on an object (fuzz: seed 270746596, case 45130)
+  it.each(['stackgres', 'cloudnativepg', 'zalando', 'aws-rds', 'otc-rds'])('%s: conditions as an object everywhere still compose', (engine) => {
+    const { req } = settle(firstRequest(claim({ engine, ...(engine === 'otc-rds' ? { size: { disk: '40Gi' } } : {}) })), 'not-a-list');
+    for (const r of Object.values(req.observed!.resources)) {
+      const resource = r.resource as Doc;
+      resource['status'] = { ...((resource['status'] ?? {}) as Doc), conditions: { type: 'Ready', status: 'True' } };
+    }
+    const rsp = runFunction(req);
+    expect(Object.keys(rsp.desired!.resources).length).toBeGreaterThan(3);
+  });
+});

@@ -24,10 +24,9 @@ import { restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { bytes } from '../../util/quantity.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
 import { awsRdsOptions, type AwsRdsOptions } from './options.js';
+import { at } from '../../util/observed.js';
 
 type Json = Record<string, unknown>;
-const at = (o: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k] : undefined), o);
 
 export const RDS_KEYS = {
   instance: 'rds-instance',
@@ -97,12 +96,13 @@ function parameterGroup(ctx: ComposeContext): KubeObject {
   const entries = CATALOGUES[CATALOGUE_MAJORS.find((m) => m >= p.version) ?? CATALOGUE_MAJORS[CATALOGUE_MAJORS.length - 1]!] ?? {};
   const parameter = Object.keys(settings)
     .sort()
-    .map((name) => ({
+    .map((name) => ({ name, entry: Object.hasOwn(entries, name) ? entries[name] : undefined }))
+    .map(({ name, entry }) => ({
       name,
       // RDS takes numbers in the parameter's own unit, not PostgreSQL's `64MB` notation.
-      value: inBaseUnit(settings[name]!, entries[name]?.[2] ?? ''),
+      value: inBaseUnit(settings[name]!, entry?.[2] ?? ''),
       // RDS refuses `immediate` for parameters PostgreSQL reads only at start.
-      applyMethod: entries[name]?.[1] === 'postmaster' ? 'pending-reboot' : 'immediate',
+      applyMethod: entry?.[1] === 'postmaster' ? 'pending-reboot' : 'immediate',
     }));
   return managed(ctx, RDS, 'ParameterGroup', objectName(ctx.instance, 'params'), {
     family: `postgres${p.version}`,

@@ -21,10 +21,9 @@ import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '
 import { bytes } from '../../util/quantity.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
 import { otcRdsOptions, type OtcRdsOptions } from './options.js';
+import { at, conditionOf } from '../../util/observed.js';
 
 type Json = Record<string, unknown>;
-const at = (o: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k] : undefined), o);
 
 export const OTC_KEYS = { instance: 'otc-rds-instance', parameterGroup: 'otc-rds-parameter-group' } as const;
 const REQUIRED_INSTANCES = 'otc-rds-instances';
@@ -86,7 +85,7 @@ function managed(ctx: ComposeContext, kind: string, name: string, forProvider: J
 /** Sorted, each value in its parameter's own unit (`32MB` of work_mem is `32768`): the service takes plain numbers. */
 function parameterValues(major: number, settings: Record<string, string>): Record<string, string> {
   const entries = CATALOGUES[CATALOGUE_MAJORS.find((m) => m >= major) ?? CATALOGUE_MAJORS[CATALOGUE_MAJORS.length - 1]!] ?? {};
-  return Object.fromEntries(Object.keys(settings).sort().map((name) => [name, inBaseUnit(settings[name]!, entries[name]?.[2] ?? '')]));
+  return Object.fromEntries(Object.keys(settings).sort().map((name) => [name, inBaseUnit(settings[name]!, (Object.hasOwn(entries, name) ? entries[name]?.[2] : undefined) ?? '')]));
 }
 
 function parameterGroup(ctx: ComposeContext): KubeObject {
@@ -180,7 +179,7 @@ function observe(ctx: ComposeContext): EngineObservation {
   if (managedResourceReady(ctx, OTC_KEYS.instance) && endpointOf(ctx).host !== '') {
     return { ...base, ready: true, failed: false, instancesReady: ctx.instance.parameters.instances, message: 'available' };
   }
-  const synced = ((at(observed, 'status', 'conditions') ?? []) as Json[]).find((c) => c?.['type'] === 'Synced');
+  const synced = conditionOf(observed, 'Synced');
   if (synced?.['status'] === 'False' && typeof synced['message'] === 'string') {
     return { ...base, ready: false, failed: false, instancesReady: 0, message: `provider-opentelekomcloud: ${synced['message']}` };
   }

@@ -25,7 +25,8 @@ import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.
 import { backupEnv, type EnvVar } from './backup.js';
 import { EXPORTER_PORT, EXPORTER_PORT_NAME, zalandoSeries } from './metrics.js';
 import { zalandoOptions, type ZalandoOptions } from './options.js';
-import { API_VERSION, KIND, REQUIRED_CLUSTERS, at, clone, restoreProblems } from './restore.js';
+import { API_VERSION, KIND, REQUIRED_CLUSTERS, clone, restoreProblems } from './restore.js';
+import { at } from '../../util/observed.js';
 
 type Json = Record<string, unknown>;
 

@@ -9,14 +9,13 @@ import type { FieldError } from '../../api/errors.js';
 import { objectName } from '../../compose/names.js';
 import type { ComposeContext } from '../../compose/types.js';
 import { walPath, type EnvVar } from './backup.js';
+import { at, scalarText } from '../../util/observed.js';
 
 type Json = Record<string, unknown>;
 export const API_VERSION = 'acid.zalan.do/v1';
 export const KIND = 'postgresql';
 export const REQUIRED_CLUSTERS = 'zalando-clusters';
 
-export const at = (o: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k] : undefined), o);
 
 const sourceName = (ctx: ComposeContext, claimName: string): string => objectName({ ...ctx.instance, claimName });
 
@@ -29,7 +28,8 @@ function sourceCluster(ctx: ComposeContext): Json | undefined {
 
 function envOf(cluster: Json): EnvVar[] {
   const env = at(cluster, 'spec', 'env');
-  return Array.isArray(env) ? (env as EnvVar[]) : [];
+  // observed: keep only well-formed entries (a null or nameless one must not throw)
+  return Array.isArray(env) ? (env as unknown[]).filter((e): e is EnvVar => typeof at(e, 'name') === 'string') : [];
 }
 
 /** The CRD's timestamp pattern wants a numeric offset: `Z` becomes `+00:00`. */
@@ -40,12 +40,15 @@ export function clone(ctx: ComposeContext): { clone: Json; env: EnvVar[] } | und
   const restore = ctx.instance.parameters.restore;
   const source = sourceCluster(ctx);
   if (!restore || !source) return undefined;
-  const name = String(at(source, 'metadata', 'name'));
+  const name = scalarText(at(source, 'metadata', 'name'));
   const uid = at(source, 'metadata', 'uid');
   const spec: Json = { cluster: name, ...(typeof uid === 'string' && uid !== '' ? { uid } : {}) };
   if (!restore.pointInTime) return { clone: spec, env: [] };
   const env = envOf(source);
-  const value = (n: string) => env.find((e) => e.name === n)?.value;
+  const value = (n: string) => {
+    const found = env.find((e) => e.name === n)?.value;
+    return typeof found === 'string' ? found : undefined;
+  };
   const bucket = value('WAL_S3_BUCKET');
   if (!bucket) return undefined;
   const major = at(source, 'spec', 'postgresql', 'version');
