@@ -14,7 +14,9 @@ import type { FieldError } from '../../api/errors.js';
 import { refusedStorageChanges } from '../../compose/changes.js';
 import { secretObject } from '../../compose/connection.js';
 import { SUPERUSER } from '../../compose/credentials.js';
+import { maintenanceWindow, WINDOW_MINUTES } from '../../compose/maintenance.js';
 import { objectName } from '../../compose/names.js';
+import { WEEKDAYS } from '../../api/weekdays.js';
 import { observedExists } from '../../compose/readiness.js';
 import { restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { resolveSize } from '../../compose/size.js';
@@ -95,6 +97,8 @@ function manifest(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
       parameters: sortKeys({ max_connections: String(size.maxConnections), ...p.postgresql.settings }),
     },
   };
+  const windows = zalandoWindows(ctx);
+  if (windows) spec['maintenanceWindows'] = windows;
   // Patroni's strict mode stops writes rather than go on without a synchronous standby (no data loss on failover).
   if (p.replication.mode === 'sync') spec['patroni'] = { synchronous_mode: true, synchronous_mode_strict: true };
   if (poolerWanted(ctx)) {
@@ -123,6 +127,25 @@ function manifest(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
     metadata: { name: clusterName(ctx), namespace: ctx.instance.namespace, labels: commonLabels(ctx.instance) },
     spec,
   };
+}
+
+/**
+ * The maintenance window in the operator's notation ("Sun:02:30-03:30", UTC). The operator reads a window as one day's
+ * start and end and refuses one whose end comes before its start, so an hour across midnight is written as two.
+ * With `updateStrategy: immediate` there is none: the operator then runs its maintenance (the major upgrade, moving
+ * the primary off a node) whenever it is due.
+ */
+export function zalandoWindows(ctx: ComposeContext): string[] | undefined {
+  const p = ctx.instance.parameters;
+  if (p.updateStrategy === 'immediate') return undefined;
+  const w = maintenanceWindow(ctx.instance, p);
+  const day = WEEKDAYS.indexOf(w.dayOfWeek);
+  const name = (i: number) => WEEKDAYS[i % 7]!.slice(0, 1).toUpperCase() + WEEKDAYS[i % 7]!.slice(1, 3);
+  const [h, m] = w.timeOfDay.split(':').map(Number) as [number, number];
+  const end = h * 60 + m + WINDOW_MINUTES;
+  const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  if (end < 24 * 60) return [`${name(day)}:${w.timeOfDay}-${hhmm(end)}`];
+  return [`${name(day)}:${w.timeOfDay}-23:59`, `${name(day + 1)}:00:00-${hhmm(end - 24 * 60)}`];
 }
 
 /** Operator states (PostgresClusterStatus) that need a person: the operator stopped trying or the manifest is bad. */
@@ -180,7 +203,7 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
       disk: at(observed, 'spec', 'volume', 'size'),
       storageClass: at(observed, 'spec', 'volume', 'storageClass'),
       major: Number.isInteger(major) ? major : undefined,
-    }, { upgradesMajorInPlace: false }),
+    }, { upgradesMajorInPlace: options(ctx).majorUpgrades }),
     ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
   ];
 }
