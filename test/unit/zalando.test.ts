@@ -290,3 +290,16 @@ describe('a major upgrade by the operator', () => {
     expect(fieldErrors(raised(false))).toEqual(['spec.parameters.version: the cluster runs PostgreSQL 16; changing the major version to 17 in place is not supported yet']);
   });
 });
+
+describe("the operator's failed major upgrade", () => {
+  it('is shown in status.upgradeFailed while its annotation is on the manifest', () => {
+    const { req } = settle(zalando({ version: 17 }), 'failed-upgrade');
+    const manifest = req.observed!.resources['zalando-postgresql']!.resource as Doc;
+    (manifest['metadata'] as Doc)['annotations'] = { 'last-major-upgrade-failure': '2026-12-02T03:00:00Z' };
+    const rsp = runFunction(req, { random: seededRandom('failed-upgrade') });
+    expect(fatal(rsp)).toEqual([]);
+    expect(((rsp.desired!.composite!.resource as Doc)['status'] as Doc)['upgradeFailed']).toBe(
+      "17: the postgres-operator's major upgrade failed at 2026-12-02T03:00:00Z; it retries once the annotation last-major-upgrade-failure is removed from the postgresql manifest",
+    );
+  });
+});

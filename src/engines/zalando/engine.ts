@@ -148,6 +148,8 @@ export function zalandoWindows(ctx: ComposeContext): string[] | undefined {
   return [`${name(day)}:${w.timeOfDay}-23:59`, `${name(day + 1)}:00:00-${hhmm(end - 24 * 60)}`];
 }
 
+const UPGRADE_FAILURE_ANNOTATION = 'last-major-upgrade-failure';
+
 /** Operator states (PostgresClusterStatus) that need a person: the operator stopped trying or the manifest is bad. */
 const FAILED = /failed|invalid/i;
 
@@ -157,7 +159,13 @@ function observe(ctx: ComposeContext): EngineObservation {
   if (!observed) return { ready: false, failed: false, instancesReady: 0, message: 'creating the postgresql manifest' };
   const state = at(observed, 'status', 'PostgresClusterStatus');
   const phase = typeof state === 'string' && state !== '' ? state : undefined;
-  const base = phase ? { phase } : {};
+  // The operator marks a failed major upgrade with this annotation and won't try again while it is there; the cluster
+  // keeps running the old major meanwhile (pkg/cluster/majorversionupgrade.go).
+  const failedAt = at(observed, 'metadata', 'annotations', UPGRADE_FAILURE_ANNOTATION);
+  const upgradeFailed = typeof failedAt === 'string' && failedAt !== ''
+    ? { upgradeFailed: `${String(at(observed, 'spec', 'postgresql', 'version'))}: the postgres-operator's major upgrade failed at ${failedAt}; it retries once the annotation ${UPGRADE_FAILURE_ANNOTATION} is removed from the postgresql manifest` }
+    : {};
+  const base = { ...(phase ? { phase } : {}), ...upgradeFailed };
   if (phase && FAILED.test(phase)) {
     return { ...base, ready: false, failed: true, instancesReady: 0, message: `the postgres-operator reports ${phase}` };
   }
