@@ -5,6 +5,9 @@
 #                                  it the package is for the External runtime (as the e2e tests use it)
 #   configuration-postgresql.xpkg  configuration/crossplane.yaml with the XRD and the Composition, copied in from
 #                                  xrds/ and compositions/ so there is one copy of each in the repo
+#   configuration-postgresql-<set>.xpkg
+#                                  the optional engine sets of configuration/engines/<set>/ (in-cluster, aws-rds,
+#                                  otc-rds): no resources, only dependencies on the above and on that set's providers
 # The Crossplane CLI (crank) comes from the e2e tool cache, built from Go modules if missing.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,5 +30,10 @@ cp configuration/crossplane.yaml "$work/configuration/"
 for f in xrds/*.yaml; do cp "$f" "$work/configuration/xrd-$(basename "$f")"; done
 for f in compositions/*.yaml; do cp "$f" "$work/configuration/composition-$(basename "$f")"; done
 crank xpkg build --package-root "$work/configuration" --package-file "$out/configuration-postgresql.xpkg" >&2
+
+for dir in configuration/engines/*/; do
+  set_name="$(basename "$dir")"
+  crank xpkg build --package-root "$dir" --package-file "$out/configuration-postgresql-$set_name.xpkg" >&2
+done
 
 ls -l "$out"/*.xpkg

@@ -22,6 +22,7 @@ import {
 } from './names.js';
 import { DEFAULT_PLAN, PLAN_NAMES } from './plans.js';
 import { WEEKDAYS } from './weekdays.js';
+import { BACKUP_SEED_SHAPES, POSTGRESQL_SEED_SHAPES, TOP_SEED_SHAPES, seedFields, seedRules } from './seed-shapes.js';
 
 type CelRule = { rule: string; message: string; fieldPath?: string; reason?: string };
 const cel = (...rules: CelRule[]) => ({ 'x-kubernetes-validations': rules });
@@ -166,10 +167,20 @@ export const parametersSchema = z
         autogrowTo: disk
           .optional()
           .describe('Cloud engines only: the service may grow the disk by itself up to this size (aws-rds: maxAllocatedStorage, otc-rds: volume limit).'),
+      }, {
+        // The AWS RDS operator's `size: db.t2.small` (api/seed-shapes.ts): the API server refuses it for its type before
+        // any rule runs, so this message is the function's only (crossplane render, an XRD of another version).
+        error: (issue) =>
+          issue.code === 'invalid_type' && typeof issue.input === 'string'
+            ? `must be an object such as {plan: small, disk: "20Gi"}: an instance class such as "${issue.input}" is the platform's choice, write size.plan (${PLAN_NAMES.join(', ')}) instead`
+            : undefined,
       })
       .strict()
       .prefault({})
-      .describe('Size of each instance: a plan, optionally overriding its cpu, memory or disk.'),
+      .describe(
+        'Size of each instance: a plan, optionally overriding its cpu, memory or disk; an object, e.g. {plan: small}. ' +
+          "An instance class (db.t2.small) or flavour is not written here: the platform maps each plan to one.",
+      ),
     storageClass: z
       .string()
       .max(253)
@@ -197,8 +208,10 @@ export const parametersSchema = z
             ),
           )
           .describe('postgresql.conf parameters, as strings (e.g. work_mem: "64MB"). Some are blocked; see the README.'),
+        ...seedFields(POSTGRESQL_SEED_SHAPES),
       })
       .strict()
+      .meta(cel(...seedRules(POSTGRESQL_SEED_SHAPES)))
       .prefault({})
       .describe('PostgreSQL server configuration.'),
     databases: z
@@ -226,8 +239,10 @@ export const parametersSchema = z
           .optional()
           .describe('Cron schedule (UTC) of base backups. When unset, a time in the night is chosen per instance.'),
         retentionDays: z.number().int().min(1).max(365).default(7).describe('Days of backups to keep.'),
+        ...seedFields(BACKUP_SEED_SHAPES),
       })
       .strict()
+      .meta(cel(...seedRules(BACKUP_SEED_SHAPES)))
       .prefault({})
       .describe('Backups.'),
     restore: z
@@ -319,10 +334,13 @@ export const parametersSchema = z
       .strict()
       .prefault({})
       .describe('The Secret the application reads.'),
+    // The seed operators' own fields, refused with what to write instead (api/seed-shapes.ts).
+    ...seedFields(TOP_SEED_SHAPES),
   })
   .strict()
   .meta(
     cel(
+      ...seedRules(TOP_SEED_SHAPES),
       {
         // Guarded with has(): the API server also checks these rules against the defaults ({}), where nothing is set.
         rule: "!has(self.replication) || !has(self.replication.mode) || self.replication.mode != 'sync' || (has(self.instances) && self.instances >= 2)",

@@ -44,7 +44,7 @@ export function instanceStatus(
     ...(observation.phase ? { phase: observation.phase } : {}),
     ...(observation.dataMajor !== undefined ? { dataVersion: String(observation.dataMajor) } : {}),
     ...(observation.upgradeFailed ? { upgradeFailed: observation.upgradeFailed } : {}),
-    maintenanceWindow: describeWindow(maintenanceWindow(instance, p)),
+    maintenanceWindow: describeWindow(observation.maintenanceWindow ?? maintenanceWindow(instance, p)),
     updateStrategy: p.updateStrategy,
     engine: p.engine ?? '',
     endpoint: endpoint.host,

@@ -8,6 +8,7 @@ import type { BlockedSetting } from '../api/blocked-settings.js';
 import type { FieldError } from '../api/errors.js';
 import type { BackupTarget } from '../compose/backup.js';
 import type { Endpoint } from '../compose/connection.js';
+import type { MaintenanceWindow } from '../compose/maintenance.js';
 import type { MonitoredSeries } from '../compose/monitoring-rules.js';
 import type { ComposeContext, ComposedSet, RequiredSelector } from '../compose/types.js';
 
@@ -33,6 +34,9 @@ export interface EngineObservation {
   readonly upgrading?: boolean;
   /** A failed major upgrade the status must remember, "<major>: <reason>" (see cloudnativepg/upgrade.ts). */
   readonly upgradeFailed?: string;
+  /** The maintenance window the engine uses when it had to move the one picked for the instance (RDS keeps it clear of
+   *  a backup window the claim chose); the status shows this one. */
+  readonly maintenanceWindow?: MaintenanceWindow;
   /** Disruptive work waiting for the maintenance window or running (a restart that applies a change), when any. */
   readonly maintenancePending?: string;
 }

@@ -1,6 +1,7 @@
 /** The Amazon RDS engine (provider-upjet-aws), with expected values written by hand. */
 import { Severity, Status } from '@crossplane-org/function-sdk-typescript';
 import { backupWindow } from '../../src/engines/aws-rds/engine.js';
+import { overlaps, rdsMaintenanceWindow } from '../../src/engines/aws-rds/windows.js';
 import { inBaseUnit } from '../../src/api/setting-units.js';
 import { runFunction } from '../../src/function.js';
 import { claimToComposite, renderRequest } from '../../src/render.js';
@@ -40,7 +41,13 @@ describe('values in the parameter unit RDS wants', () => {
 
 describe('the RDS Instance', () => {
   it('takes the plan from the platform table, the disk in GiB, Multi-AZ, our password by reference, native backups', () => {
-    const r = resources({ instances: 2, size: { plan: 'medium', disk: '100Gi' }, version: 16, backup: { schedule: '10 3 * * *', retentionDays: 35 } });
+    const r = resources({
+      instances: 2,
+      size: { plan: 'medium', disk: '100Gi' },
+      version: 16,
+      backup: { schedule: '10 3 * * *', retentionDays: 35 },
+      maintenance: { dayOfWeek: 'sunday', timeOfDay: '23:30' },
+    });
     expect(forProvider(r['rds-instance'])).toEqual({
       region: 'eu-central-1',
       engine: 'postgres',
@@ -57,7 +64,9 @@ describe('the RDS Instance', () => {
       vpcSecurityGroupIdRefs: [{ name: 'app-db-sg' }],
       publiclyAccessible: false,
       autoMinorVersionUpgrade: true,
-      allowMajorVersionUpgrade: false,
+      allowMajorVersionUpgrade: true,
+      maintenanceWindow: 'sun:23:30-mon:00:30',
+      applyImmediately: false,
       deletionProtection: true,
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: 'app-db-final',
@@ -182,7 +191,10 @@ describe('changes refused against the observed Instance', () => {
   it.each<[string, Doc, Doc, string[]]>([
     ['disk grows', { size: { disk: '40Gi' } }, { size: { disk: '50Gi' } }, []],
     ['disk shrinks', { size: { disk: '40Gi' } }, { size: { disk: '30Gi' } }, ['spec.parameters.size.disk: the disk can grow but not shrink: it is 40Gi, the claim asks for 30Gi']],
-    ['another major', { version: 16 }, { version: 17 }, ['spec.parameters.version: the cluster runs PostgreSQL 16; changing the major version to 17 in place is not supported yet']],
+    ['another major (an RDS upgrade)', { version: 16 }, { version: 17 }, []],
+    ['a lower major', { version: 17 }, { version: 16 }, [
+      'spec.parameters.version: the data is PostgreSQL 17 and PostgreSQL can not go back a major version in place: keep 17 (or raise it), or create a new instance on 16 and move the data with pg_dump and pg_restore',
+    ]],
   ])('%s', (_what, before, after, errors) => expect(next(before, after)).toEqual(errors));
 });
 
@@ -225,5 +237,100 @@ describe('an existing RDS instance stays where it is', () => {
       .map((fp) => fp!['region']);
     expect(new Set(regions)).toEqual(new Set(['eu-central-1']));
     expect(forProvider(rsp.desired!.resources['rds-security-group']!.resource as Doc)['vpcId']).toBe('vpc-0a1b2c3d4e5f60718');
+  });
+});
+
+describe("RDS' maintenance window, in its own notation", () => {
+  it.each<[string, string, string]>([
+    ['sunday', '02:30', 'sun:02:30-sun:03:30'],
+    ['monday', '00:00', 'mon:00:00-mon:01:00'],
+    ['sunday', '23:30', 'sun:23:30-mon:00:30'],
+    ['wednesday', '23:00', 'wed:23:00-thu:00:00'],
+  ])('%s %s → %s', (dayOfWeek, timeOfDay, expected) => {
+    expect(rdsMaintenanceWindow({ dayOfWeek: dayOfWeek as 'sunday', timeOfDay, chosen: true })).toBe(expected);
+  });
+
+  it.each<[number, string, boolean]>([
+    // backup start (minutes after midnight), maintenance start → overlap
+    [5 * 60 + 51, '05:30', true],
+    [5 * 60 + 51, '04:51', false], // the backup starts as the window ends
+    [5 * 60 + 51, '06:20', true], // the window starts a minute before the backup ends
+    [5 * 60 + 51, '06:21', false],
+    [23 * 60 + 45, '00:10', true], // across midnight
+    [0, '23:00', false],
+  ])('a backup at minute %d and a window at %s overlap: %p', (backup, timeOfDay, expected) => {
+    expect(overlaps(backup, { dayOfWeek: 'monday', timeOfDay, chosen: true })).toBe(expected);
+  });
+});
+
+describe('the Instance takes the maintenance window and the update strategy', () => {
+  // team-a/app-db's own backup time is 05:51 (a hash of the name, backup.ts): its window is 05:51-06:21.
+  it.each<[string, string]>([
+    ['04:51', '05:51-06:21'],
+    ['05:30', '06:30-07:00'],
+    ['06:20', '07:20-07:50'],
+  ])('a window at %s leaves the backup window we picked at %s', (timeOfDay, backupWindow) => {
+    const fp = forProvider(resources({ maintenance: { dayOfWeek: 'friday', timeOfDay } })['rds-instance']);
+    expect(fp['maintenanceWindow']).toBe(`fri:${timeOfDay}-fri:${String(Number(timeOfDay.slice(0, 2)) + 1).padStart(2, '0')}:${timeOfDay.slice(3)}`);
+    expect(fp['backupWindow']).toBe(backupWindow);
+  });
+
+  it('refuses a chosen backup time that meets a chosen window', () => {
+    const errors = (parameters: Doc) => fieldErrors(runFunction(rds(parameters), { random: seededRandom('x') }));
+    expect(errors({ maintenance: { dayOfWeek: 'friday', timeOfDay: '02:00' }, backup: { schedule: '30 2 * * *' } })).toEqual([
+      'spec.parameters.maintenance.timeOfDay: RDS refuses a daily backup window (02:30-03:00 UTC) that overlaps the maintenance window (friday 02:00-03:00 UTC): move one of them',
+    ]);
+    expect(errors({ maintenance: { dayOfWeek: 'friday', timeOfDay: '03:00' }, backup: { schedule: '30 2 * * *' } })).toEqual([]);
+  });
+
+  it('moves the window we picked (team-a/app-db: monday 01:30) off a chosen backup time, and the status says so', () => {
+    const { rsp } = settle(rds({ backup: { schedule: '15 1 * * *' } }), 'moved');
+    expect(fatal(rsp)).toEqual([]);
+    const fp = forProvider(rsp.desired!.resources['rds-instance']!.resource as Doc);
+    expect([fp['backupWindow'], fp['maintenanceWindow']]).toEqual(['01:15-01:45', 'mon:01:45-mon:02:45']);
+    expect((rsp.desired!.composite!.resource as Doc)['status']).toMatchObject({ maintenanceWindow: 'monday 01:45-02:45 UTC' });
+    // Not moved where they don't meet.
+    const apart = forProvider(resources({ backup: { schedule: '0 1 * * *' } })['rds-instance']);
+    expect([apart['backupWindow'], apart['maintenanceWindow']]).toEqual(['01:00-01:30', 'mon:01:30-mon:02:30']);
+  });
+
+  it.each<[string, boolean]>([
+    ['window', false],
+    ['immediate', true],
+  ])('updateStrategy %s → applyImmediately %p', (updateStrategy, applyImmediately) => {
+    expect(forProvider(resources({ updateStrategy })['rds-instance'])['applyImmediately']).toBe(applyImmediately);
+  });
+});
+
+describe('a major upgrade by RDS itself', () => {
+  /** An instance made on 16 that RDS still runs as 16.4, its claim raised to 17. */
+  const upgrade = (updateStrategy = 'window') => {
+    const { req } = settle(rds({ version: 16 }), 'upgrade');
+    const instance = req.observed!.resources['rds-instance']!.resource as Doc;
+    ((instance['status'] as Doc)['atProvider'] as Doc)['engineVersionActual'] = '16.4';
+    (req.observed!.composite!.resource!['spec'] as Doc)['parameters'] = { engine: 'aws-rds', version: 17, updateStrategy };
+    const rsp = runFunction(req, { random: seededRandom('upgrade') });
+    expect(fatal(rsp)).toEqual([]);
+    return rsp;
+  };
+
+  it("raises engineVersion with a parameter group of the new family, keeping the running major's until RDS is done", () => {
+    const r = Object.fromEntries(Object.entries(upgrade().desired!.resources).map(([k, v]) => [k, v.resource as Doc]));
+    const fp = forProvider(r['rds-instance']);
+    expect({ engineVersion: fp['engineVersion'], allowMajorVersionUpgrade: fp['allowMajorVersionUpgrade'], parameterGroupNameRef: fp['parameterGroupNameRef'] }).toEqual({
+      engineVersion: '17',
+      allowMajorVersionUpgrade: true,
+      parameterGroupNameRef: { name: 'app-db-params17' },
+    });
+    expect(Object.keys(r).filter((k) => k.startsWith('rds-parameter-group')).sort()).toEqual(['rds-parameter-group', 'rds-parameter-group-17']);
+    expect([(r['rds-parameter-group']!['metadata'] as Doc)['name'], forProvider(r['rds-parameter-group'])['family']]).toEqual(['app-db-params', 'postgres16']);
+    expect([(r['rds-parameter-group-17']!['metadata'] as Doc)['name'], forProvider(r['rds-parameter-group-17'])['family']]).toEqual(['app-db-params17', 'postgres17']);
+  });
+
+  it.each<[string, string]>([
+    ['window', 'the upgrade from PostgreSQL 16 to 17 is pending: RDS applies it in the maintenance window'],
+    ['immediate', 'the upgrade from PostgreSQL 16 to 17 is pending: RDS applies it now (updateStrategy immediate)'],
+  ])('the status says the upgrade is pending (%s)', (updateStrategy, pending) => {
+    expect(upgrade(updateStrategy).conditions.map((c) => c.message)).toContain(pending);
   });
 });

@@ -53,7 +53,7 @@ describe('the postgresql manifest', () => {
   });
 
   it('has no patroni block, pooler, env or sidecar when nothing asks for them', () => {
-    const s = spec(resources({ backup: { enabled: false }, monitoring: { enabled: false } })['zalando-postgresql']);
+    const s = spec(resources({ backup: { enabled: false }, monitoring: { enabled: false }, updateStrategy: 'immediate' })['zalando-postgresql']);
     expect(Object.keys(s).sort()).toEqual(['numberOfInstances', 'postgresql', 'resources', 'teamId', 'volume']);
   });
 
@@ -241,7 +241,7 @@ describe('changes refused against the observed manifest', () => {
   it.each<[string, Doc, Doc, string[]]>([
     ['disk grows', { size: { disk: '20Gi' } }, { size: { disk: '30Gi' } }, []],
     ['disk shrinks', { size: { disk: '30Gi' } }, { size: { disk: '20Gi' } }, ['spec.parameters.size.disk: the disk can grow but not shrink: it is 30Gi, the claim asks for 20Gi']],
-    ['another major', { version: 16 }, { version: 17 }, ['spec.parameters.version: the cluster runs PostgreSQL 16; changing the major version to 17 in place is not supported yet']],
+    ['another major (the operator upgrades in place)', { version: 16 }, { version: 17 }, []],
     ['storageClass changed', { storageClass: 'fast' }, { storageClass: 'slow' }, ['spec.parameters.storageClass: the volumes exist in StorageClass "fast"; it can not be changed']],
     ['restore added', {}, { restore: { fromInstance: 'src' } }, ['spec.parameters.restore: the instance exists and was not created from a backup; a restore is read only at creation: remove it, or restore into a new instance']],
     ['a setting Patroni keeps', {}, { postgresql: { settings: { max_prepared_transactions: '10' } } }, ['spec.parameters.postgresql.settings.max_prepared_transactions: can not be set on zalando: Patroni keeps it the same on every member of the cluster']],
@@ -258,5 +258,48 @@ describe('an existing Zalando cluster keeps its team', () => {
     const rsp = runFunction({ ...req, input: { ...input, platform } }, { random: seededRandom('team') });
     expect(fatal(rsp)).toEqual([]);
     expect(spec(rsp.desired!.resources['zalando-postgresql']!.resource as Doc)['teamId']).toBe('team-a');
+  });
+});
+
+describe("the operator's maintenance windows", () => {
+  it.each<[Doc, string[] | undefined]>([
+    [{ maintenance: { dayOfWeek: 'sunday', timeOfDay: '02:30' } }, ['Sun:02:30-03:30']],
+    [{ maintenance: { dayOfWeek: 'friday', timeOfDay: '00:00' } }, ['Fri:00:00-01:00']],
+    // The operator refuses a window that ends before it starts: an hour across midnight is two.
+    [{ maintenance: { dayOfWeek: 'sunday', timeOfDay: '23:30' } }, ['Sun:23:30-23:59', 'Mon:00:00-00:30']],
+    [{ maintenance: { dayOfWeek: 'tuesday', timeOfDay: '23:00' } }, ['Tue:23:00-23:59', 'Wed:00:00-00:00']],
+    // No window: the operator does its maintenance (a major upgrade among it) whenever it is due.
+    [{ maintenance: { dayOfWeek: 'sunday', timeOfDay: '02:30' }, updateStrategy: 'immediate' }, undefined],
+  ])('%j → %j', (parameters, windows) => {
+    expect(spec(resources(parameters)['zalando-postgresql'])['maintenanceWindows']).toEqual(windows);
+  });
+});
+
+describe('a major upgrade by the operator', () => {
+  it('raises postgresql.version in place; refused when the platform turned the operator\'s upgrades off', () => {
+    const raised = (majorUpgrades: boolean) => {
+      const { req } = settle(zalando({ version: 16 }), 'major');
+      const input = req.input as Doc;
+      const platform = { ...(input['platform'] as Doc), engines: { zalando: { majorUpgrades } } };
+      (req.observed!.composite!.resource!['spec'] as Doc)['parameters'] = { engine: 'zalando', version: 17 };
+      return runFunction({ ...req, input: { ...input, platform } }, { random: seededRandom('major') });
+    };
+    const on = raised(true);
+    expect(fatal(on)).toEqual([]);
+    expect(spec(on.desired!.resources['zalando-postgresql']!.resource as Doc)['postgresql']).toMatchObject({ version: '17' });
+    expect(fieldErrors(raised(false))).toEqual(['spec.parameters.version: the cluster runs PostgreSQL 16; changing the major version to 17 in place is not supported yet']);
+  });
+});
+
+describe("the operator's failed major upgrade", () => {
+  it('is shown in status.upgradeFailed while its annotation is on the manifest', () => {
+    const { req } = settle(zalando({ version: 17 }), 'failed-upgrade');
+    const manifest = req.observed!.resources['zalando-postgresql']!.resource as Doc;
+    (manifest['metadata'] as Doc)['annotations'] = { 'last-major-upgrade-failure': '2026-12-02T03:00:00Z' };
+    const rsp = runFunction(req, { random: seededRandom('failed-upgrade') });
+    expect(fatal(rsp)).toEqual([]);
+    expect(((rsp.desired!.composite!.resource as Doc)['status'] as Doc)['upgradeFailed']).toBe(
+      "17: the postgres-operator's major upgrade failed at 2026-12-02T03:00:00Z; it retries once the annotation last-major-upgrade-failure is removed from the postgresql manifest",
+    );
   });
 });

@@ -14,6 +14,8 @@ import type { FieldError } from '../../api/errors.js';
 import { inBaseUnit } from '../../api/setting-units.js';
 import { CATALOGUE_MAJORS, CATALOGUES } from '../../api/settings-catalogue.js';
 import { refusedStorageChanges } from '../../compose/changes.js';
+import { describeWindow, maintenanceWindow, type MaintenanceWindow } from '../../compose/maintenance.js';
+import { backupSchedule } from '../../compose/backup.js';
 import { SUPERUSER } from '../../compose/credentials.js';
 import { commonLabels } from '../../compose/labels.js';
 import { objectName } from '../../compose/names.js';
@@ -24,7 +26,8 @@ import { restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { bytes } from '../../util/quantity.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
 import { awsRdsOptions, type AwsRdsOptions } from './options.js';
-import { at } from '../../util/observed.js';
+import { at, scalarText } from '../../util/observed.js';
+import { afterBackup, afterWindow, dailyStart, overlaps, rdsBackupWindow, rdsMaintenanceWindow } from './windows.js';
 
 type Json = Record<string, unknown>;
 
@@ -82,18 +85,59 @@ export const allocatedGiB = (disk: string): number => Math.ceil((bytes(disk) ?? 
  * of a 30-minute window. Anything but one run a day can't be honoured.
  */
 export function backupWindow(schedule: string): string | undefined {
-  const m = /^([0-9]{1,2}) ([0-9]{1,2}) \* \* \*$/.exec(schedule.trim());
-  if (!m) return undefined;
-  const start = Number(m[2]) * 60 + Number(m[1]);
-  if (Number(m[1]) > 59 || Number(m[2]) > 23) return undefined;
-  const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-  return `${hhmm(start)}-${hhmm(start + 30)}`;
+  const start = dailyStart(schedule);
+  return start === undefined ? undefined : rdsBackupWindow(start);
 }
 
-function parameterGroup(ctx: ComposeContext): KubeObject {
+/**
+ * RDS refuses a backup window that overlaps the maintenance window, so whichever of the two the claim didn't choose
+ * makes way: a backup time we picked moves to just after the maintenance window; a maintenance window we picked moves
+ * to just after a chosen backup window (the status shows it, through the observation). Both chosen and overlapping is
+ * refused (refusedChanges).
+ */
+function windows(ctx: ComposeContext): { maintenance: MaintenanceWindow; backupStart?: number } {
+  const p = ctx.instance.parameters;
+  const maintenance = maintenanceWindow(ctx.instance, p);
+  const start = dailyStart(backupSchedule(ctx));
+  if (!p.backup.enabled || start === undefined || !overlaps(start, maintenance)) return { maintenance, ...(start !== undefined ? { backupStart: start } : {}) };
+  if (p.backup.schedule === undefined) return { maintenance, backupStart: afterWindow(maintenance) };
+  if (maintenance.chosen) return { maintenance, backupStart: start };
+  return { maintenance: { ...maintenance, timeOfDay: afterBackup(start) }, backupStart: start };
+}
+
+/**
+ * The parameter group of a major (its family is fixed, so a major upgrade needs another group, handed to RDS in the
+ * same change as the engine version). The group the instance was created with keeps its key and name; a later
+ * major's is `<name>-params<major>`.
+ */
+function parameterGroupOf(ctx: ComposeContext, major: number): { key: string; name: string } {
+  const observed = ctx.observed.resources;
+  const first = at(observed[RDS_KEYS.parameterGroup], 'spec', 'forProvider', 'family');
+  const anyObserved = Object.keys(observed).some((k) => k === RDS_KEYS.parameterGroup || k.startsWith(`${RDS_KEYS.parameterGroup}-`));
+  if (first === `postgres${major}` || !anyObserved) return { key: RDS_KEYS.parameterGroup, name: objectName(ctx.instance, 'params') };
+  return { key: `${RDS_KEYS.parameterGroup}-${major}`, name: objectName(ctx.instance, `params${major}`) };
+}
+
+/** The major RDS runs, from the Instance's observed engine version; undefined before it reports one. */
+function runningMajor(ctx: ComposeContext): number | undefined {
+  const actual = at(observedInstance(ctx), 'status', 'atProvider', 'engineVersionActual');
+  const major = Number(String(actual ?? '').split('.')[0]);
+  return Number.isInteger(major) && major > 0 ? major : undefined;
+}
+
+/** The groups to compose: the claim's major, and the running one's while an upgrade is still pending (it stays in use
+ *  until RDS applies the upgrade, and can't be deleted before). */
+function parameterGroups(ctx: ComposeContext): Record<string, KubeObject> {
+  const wanted = ctx.instance.parameters.version;
+  const running = runningMajor(ctx);
+  const majors = running !== undefined && running < wanted ? [running, wanted] : [wanted];
+  return Object.fromEntries(majors.map((major) => [parameterGroupOf(ctx, major).key, parameterGroup(ctx, major)]));
+}
+
+function parameterGroup(ctx: ComposeContext, major: number): KubeObject {
   const p = ctx.instance.parameters;
   const settings: Record<string, string> = { max_connections: String(resolveSize(p).maxConnections), ...p.postgresql.settings };
-  const entries = CATALOGUES[CATALOGUE_MAJORS.find((m) => m >= p.version) ?? CATALOGUE_MAJORS[CATALOGUE_MAJORS.length - 1]!] ?? {};
+  const entries = CATALOGUES[CATALOGUE_MAJORS.find((m) => m >= major) ?? CATALOGUE_MAJORS[CATALOGUE_MAJORS.length - 1]!] ?? {};
   const parameter = Object.keys(settings)
     .sort()
     .map((name) => ({ name, entry: Object.hasOwn(entries, name) ? entries[name] : undefined }))
@@ -104,9 +148,9 @@ function parameterGroup(ctx: ComposeContext): KubeObject {
       // RDS refuses `immediate` for parameters PostgreSQL reads only at start.
       applyMethod: entry?.[1] === 'postmaster' ? 'pending-reboot' : 'immediate',
     }));
-  return managed(ctx, RDS, 'ParameterGroup', objectName(ctx.instance, 'params'), {
-    family: `postgres${p.version}`,
-    description: `PostgreSQL ${p.version} settings of ${ctx.instance.namespace}/${ctx.instance.claimName}`,
+  return managed(ctx, RDS, 'ParameterGroup', parameterGroupOf(ctx, major).name, {
+    family: `postgres${major}`,
+    description: `PostgreSQL ${major} settings of ${ctx.instance.namespace}/${ctx.instance.claimName}`,
     parameter,
   });
 }
@@ -154,11 +198,16 @@ function instance(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
     username: SUPERUSER,
     passwordSecretRef: { name: inputs.superuserSecretName, key: 'password' },
     dbSubnetGroupNameRef: { name: objectName(ctx.instance, 'subnets') },
-    parameterGroupNameRef: { name: objectName(ctx.instance, 'params') },
+    parameterGroupNameRef: { name: parameterGroupOf(ctx, p.version).name },
     vpcSecurityGroupIdRefs: [{ name: objectName(ctx.instance, 'sg') }],
     publiclyAccessible: false,
     autoMinorVersionUpgrade: true,
-    allowMajorVersionUpgrade: false,
+    // A raised `version` is a major upgrade by RDS itself, in the maintenance window unless the claim says immediate;
+    // the XRD and refusedStorageChanges refuse a lower one.
+    allowMajorVersionUpgrade: true,
+    maintenanceWindow: rdsMaintenanceWindow(windows(ctx).maintenance),
+    // Every change RDS would otherwise hold for the maintenance window (class, storage type, major version).
+    applyImmediately: p.updateStrategy === 'immediate',
     deletionProtection: p.deletionProtection,
     // A last snapshot when the instance is deleted; RDS keeps it until someone deletes it.
     skipFinalSnapshot: false,
@@ -166,8 +215,8 @@ function instance(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
     copyTagsToSnapshot: true,
     backupRetentionPeriod: inputs.backup ? inputs.backup.retentionDays : 0,
   };
-  const window = inputs.backup && backupWindow(inputs.backup.schedule);
-  if (window) forProvider['backupWindow'] = window;
+  const backupStart = windows(ctx).backupStart;
+  if (inputs.backup && backupStart !== undefined) forProvider['backupWindow'] = rdsBackupWindow(backupStart);
   if (p.monitoring.enabled) forProvider['enabledCloudwatchLogsExports'] = ['postgresql', 'upgrade'];
   const existing = observedInstance(ctx);
   const made = existing ? at(existing, 'spec', 'forProvider', 'restoreToPointInTime') : undefined;
@@ -184,14 +233,22 @@ function instance(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
 }
 
 function observe(ctx: ComposeContext): EngineObservation {
+  const moved = windows(ctx).maintenance;
+  const window = moved.timeOfDay === maintenanceWindow(ctx.instance, ctx.instance.parameters).timeOfDay ? {} : { maintenanceWindow: moved };
   const observed = observedInstance(ctx);
-  if (!observed) return { ready: false, failed: false, instancesReady: 0, message: 'creating the RDS instance' };
+  if (!observed) return { ...window, ready: false, failed: false, instancesReady: 0, message: 'creating the RDS instance' };
   const status = at(observed, 'status', 'atProvider', 'status');
   const phase = typeof status === 'string' && status !== '' ? status : undefined;
   const actual = at(observed, 'status', 'atProvider', 'engineVersionActual');
-  const base = { ...(phase ? { phase } : {}), ...(typeof actual === 'string' && actual ? { version: actual } : {}) };
+  const base: Partial<EngineObservation> = { ...window, ...(phase ? { phase } : {}), ...(typeof actual === 'string' && actual ? { version: actual } : {}) };
   if (phase && FAILED_STATUSES.has(phase)) return { ...base, ready: false, failed: true, instancesReady: 0, message: `RDS reports the instance ${phase}` };
   const address = at(observed, 'status', 'atProvider', 'address');
+  const running = runningMajor(ctx);
+  const wanted = ctx.instance.parameters.version;
+  if (running !== undefined && running < wanted) {
+    const when = ctx.instance.parameters.updateStrategy === 'immediate' ? 'now (updateStrategy immediate)' : 'in the maintenance window';
+    Object.assign(base, { maintenancePending: `the upgrade from PostgreSQL ${running} to ${wanted} is pending: RDS applies it ${when}` });
+  }
   if (managedResourceReady(ctx, RDS_KEYS.instance) && typeof address === 'string' && address !== '') {
     return { ...base, ready: true, failed: false, instancesReady: ctx.instance.parameters.instances, message: 'available' };
   }
@@ -222,6 +279,15 @@ function unsupported(ctx: ComposeContext): FieldError[] {
   }
   if (p.backup.enabled && p.backup.schedule !== undefined && !backupWindow(p.backup.schedule)) {
     errors.push({ path: path('backup.schedule'), message: 'RDS takes one automated backup a day: use a daily schedule such as "30 2 * * *" (its time starts a 30-minute backup window)' });
+  }
+  const start = p.backup.enabled && p.backup.schedule !== undefined ? dailyStart(p.backup.schedule) : undefined;
+  if (start !== undefined && p.maintenance && overlaps(start, windows(ctx).maintenance)) {
+    errors.push({
+      path: path('maintenance.timeOfDay'),
+      message:
+        `RDS refuses a daily backup window (${rdsBackupWindow(start)} UTC) that overlaps the maintenance window ` +
+        `(${describeWindow(windows(ctx).maintenance)}): move one of them`,
+    });
   }
   if (p.network.allowedNamespaces.length > 0) {
     errors.push({ path: path('network.allowedNamespaces'), message: "a security group can't tell namespaces apart: every pod in the platform's cluster CIDRs reaches the instance; use allowedCIDRs for addresses outside the cluster" });
@@ -265,13 +331,13 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
   if (!observed) return [...errors, ...restoreProblems(ctx)];
   const p = ctx.instance.parameters;
   const gib = at(observed, 'spec', 'forProvider', 'allocatedStorage');
-  const major = Number(String(at(observed, 'spec', 'forProvider', 'engineVersion') ?? '').split('.')[0]);
+  const major = Number(scalarText(at(observed, 'spec', 'forProvider', 'engineVersion')).split('.')[0]);
   return [
     ...errors,
     ...refusedStorageChanges(
       { ...p, storageClass: undefined },
       { disk: typeof gib === 'number' ? `${gib}Gi` : undefined, storageClass: undefined, major: Number.isInteger(major) && major > 0 ? major : undefined },
-      { upgradesMajorInPlace: false },
+      { upgradesMajorInPlace: true },
     ),
     ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
   ];
@@ -312,7 +378,7 @@ export const awsRds: DatabaseEngine<AwsRdsOptions> = {
         subnetIds: options(ctx).subnetIds,
         description: `PostgreSQL ${ctx.instance.namespace}/${ctx.instance.claimName}`,
       }),
-      [RDS_KEYS.parameterGroup]: parameterGroup(ctx),
+      ...parameterGroups(ctx),
       ...securityObjects(ctx),
     };
     const out: ComposedSet = Object.fromEntries(Object.entries(objects).map(([key, object]) => [key, { object, ready: managedResourceReady(ctx, key) }]));

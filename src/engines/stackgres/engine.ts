@@ -174,7 +174,7 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   const spec: Json = {
     instances: p.instances,
     // While an upgrade runs, the version StackGres runs: it rewrites it itself when the SGDbOps succeeds.
-    postgres: { version: runningMajor(ctx) < p.version ? String(at(observedCluster(ctx), 'spec', 'postgres', 'version')) : String(p.version), ssl: { enabled: true } },
+    postgres: { version: runningMajor(ctx) < p.version ? scalarText(at(observedCluster(ctx), 'spec', 'postgres', 'version')) : String(p.version), ssl: { enabled: true } },
     sgInstanceProfile: objectName(ctx.instance, 'profile'),
     // The pooler is StackGres' PgBouncer sidecar, on unless the claim turns it off.
     pods: p.pooler.enabled === false ? { persistentVolume, disableConnectionPooling: true } : { persistentVolume },

@@ -10,7 +10,7 @@ import { commonLabels } from '../../compose/labels.js';
 import { maintenanceWindow, nextWindowStart } from '../../compose/maintenance.js';
 import { objectName } from '../../compose/names.js';
 import type { ComposeContext, KubeObject } from '../../compose/types.js';
-import { at, conditionOf } from '../../util/observed.js';
+import { at, conditionOf, scalarText } from '../../util/observed.js';
 
 type Json = Record<string, unknown>;
 
@@ -51,7 +51,7 @@ export function pendingRestart(ctx: ComposeContext, cluster: Json | undefined, c
       dbops: {
         apiVersion: 'stackgres.io/v1',
         kind: 'SGDbOps',
-        metadata: { name: String(at(observed, 'metadata', 'name')), namespace: ctx.instance.namespace, labels: commonLabels(ctx.instance) },
+        metadata: { name: scalarText(at(observed, 'metadata', 'name')), namespace: ctx.instance.namespace, labels: commonLabels(ctx.instance) },
         spec: at(observed, 'spec') as Json,
       },
       pending: true,
@@ -69,7 +69,7 @@ export function pendingRestart(ctx: ComposeContext, cluster: Json | undefined, c
   const dbops: KubeObject = {
     apiVersion: 'stackgres.io/v1',
     kind: 'SGDbOps',
-    metadata: { name: objectName(ctx.instance, `restart-${since ? stamp(since) : `g${String(at(cluster, 'metadata', 'generation') ?? 0)}`}`), namespace: ctx.instance.namespace, labels: commonLabels(ctx.instance) },
+    metadata: { name: objectName(ctx.instance, `restart-${since ? stamp(since) : `g${(scalarText(at(cluster, 'metadata', 'generation')) || '0')}`}`), namespace: ctx.instance.namespace, labels: commonLabels(ctx.instance) },
     spec: {
       sgCluster: clusterName,
       op: 'restart',

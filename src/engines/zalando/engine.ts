@@ -14,7 +14,9 @@ import type { FieldError } from '../../api/errors.js';
 import { refusedStorageChanges } from '../../compose/changes.js';
 import { secretObject } from '../../compose/connection.js';
 import { SUPERUSER } from '../../compose/credentials.js';
+import { maintenanceWindow, WINDOW_MINUTES } from '../../compose/maintenance.js';
 import { objectName } from '../../compose/names.js';
+import { WEEKDAYS } from '../../api/weekdays.js';
 import { observedExists } from '../../compose/readiness.js';
 import { restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { resolveSize } from '../../compose/size.js';
@@ -26,7 +28,7 @@ import { backupEnv, type EnvVar } from './backup.js';
 import { EXPORTER_PORT, EXPORTER_PORT_NAME, zalandoSeries } from './metrics.js';
 import { zalandoOptions, type ZalandoOptions } from './options.js';
 import { API_VERSION, KIND, REQUIRED_CLUSTERS, clone, restoreProblems } from './restore.js';
-import { at } from '../../util/observed.js';
+import { at, scalarText } from '../../util/observed.js';
 
 type Json = Record<string, unknown>;
 
@@ -96,6 +98,8 @@ function manifest(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
       parameters: sortKeys({ max_connections: String(size.maxConnections), ...p.postgresql.settings }),
     },
   };
+  const windows = zalandoWindows(ctx);
+  if (windows) spec['maintenanceWindows'] = windows;
   // Patroni's strict mode stops writes rather than go on without a synchronous standby (no data loss on failover).
   if (p.replication.mode === 'sync') spec['patroni'] = { synchronous_mode: true, synchronous_mode_strict: true };
   if (poolerWanted(ctx)) {
@@ -126,6 +130,27 @@ function manifest(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   };
 }
 
+/**
+ * The maintenance window in the operator's notation ("Sun:02:30-03:30", UTC). The operator reads a window as one day's
+ * start and end and refuses one whose end comes before its start, so an hour across midnight is written as two.
+ * With `updateStrategy: immediate` there is none: the operator then runs its maintenance (the major upgrade, moving
+ * the primary off a node) whenever it is due.
+ */
+export function zalandoWindows(ctx: ComposeContext): string[] | undefined {
+  const p = ctx.instance.parameters;
+  if (p.updateStrategy === 'immediate') return undefined;
+  const w = maintenanceWindow(ctx.instance, p);
+  const day = WEEKDAYS.indexOf(w.dayOfWeek);
+  const name = (i: number) => WEEKDAYS[i % 7]!.slice(0, 1).toUpperCase() + WEEKDAYS[i % 7]!.slice(1, 3);
+  const [h, m] = w.timeOfDay.split(':').map(Number) as [number, number];
+  const end = h * 60 + m + WINDOW_MINUTES;
+  const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  if (end < 24 * 60) return [`${name(day)}:${w.timeOfDay}-${hhmm(end)}`];
+  return [`${name(day)}:${w.timeOfDay}-23:59`, `${name(day + 1)}:00:00-${hhmm(end - 24 * 60)}`];
+}
+
+const UPGRADE_FAILURE_ANNOTATION = 'last-major-upgrade-failure';
+
 /** Operator states (PostgresClusterStatus) that need a person: the operator stopped trying or the manifest is bad. */
 const FAILED = /failed|invalid/i;
 
@@ -135,7 +160,13 @@ function observe(ctx: ComposeContext): EngineObservation {
   if (!observed) return { ready: false, failed: false, instancesReady: 0, message: 'creating the postgresql manifest' };
   const state = at(observed, 'status', 'PostgresClusterStatus');
   const phase = typeof state === 'string' && state !== '' ? state : undefined;
-  const base = phase ? { phase } : {};
+  // The operator marks a failed major upgrade with this annotation and won't try again while it is there; the cluster
+  // keeps running the old major meanwhile (pkg/cluster/majorversionupgrade.go).
+  const failedAt = at(observed, 'metadata', 'annotations', UPGRADE_FAILURE_ANNOTATION);
+  const upgradeFailed = typeof failedAt === 'string' && failedAt !== ''
+    ? { upgradeFailed: `${scalarText(at(observed, 'spec', 'postgresql', 'version'))}: the postgres-operator's major upgrade failed at ${failedAt}; it retries once the annotation ${UPGRADE_FAILURE_ANNOTATION} is removed from the postgresql manifest` }
+    : {};
+  const base = { ...(phase ? { phase } : {}), ...upgradeFailed };
   if (phase && FAILED.test(phase)) {
     return { ...base, ready: false, failed: true, instancesReady: 0, message: `the postgres-operator reports ${phase}` };
   }
@@ -181,7 +212,7 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
       disk: at(observed, 'spec', 'volume', 'size'),
       storageClass: at(observed, 'spec', 'volume', 'storageClass'),
       major: Number.isInteger(major) ? major : undefined,
-    }, { upgradesMajorInPlace: false }),
+    }, { upgradesMajorInPlace: options(ctx).majorUpgrades }),
     ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
   ];
 }

@@ -27,6 +27,14 @@ export const zalandoOptions = z
       .max(512)
       .default('quay.io/prometheuscommunity/postgres-exporter:v0.17.1')
       .describe('Image of the postgres_exporter sidecar added when monitoring is on (Spilo has no exporter of its own).'),
+    majorUpgrades: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Whether the operator's major_version_upgrade_mode is manual or full (manual is its default): a raised version is " +
+          'then upgraded in place by the operator, in the maintenance window. false when the platform set it to off: a ' +
+          'raised version is refused, since the operator would ignore it.',
+      ),
   })
   .strict();
 
