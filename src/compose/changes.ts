@@ -53,6 +53,15 @@ export interface StoredShape {
   readonly major: number | undefined;
 }
 
+/** A cloud instance's stored shape: its volume in GiB, no StorageClass, the major of its engine version. */
+export function cloudStoredShape(sizeGiB: unknown, major: number): StoredShape {
+  return {
+    disk: typeof sizeGiB === 'number' ? `${sizeGiB}Gi` : undefined,
+    storageClass: undefined,
+    major: Number.isInteger(major) && major > 0 ? major : undefined,
+  };
+}
+
 /**
  * Changes no engine makes to existing volumes and data: a smaller disk (volumes grow, never shrink), another
  * StorageClass (the volumes stay where they are), a lower major version (PostgreSQL's data can't be downgraded).

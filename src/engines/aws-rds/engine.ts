@@ -13,7 +13,7 @@ import type { FieldError } from '../../api/errors.js';
 // Not api/settings.js: it imports the claim schema, which imports the engine list (a cycle).
 import { inBaseUnit } from '../../api/setting-units.js';
 import { CATALOGUE_MAJORS, CATALOGUES } from '../../api/settings-catalogue.js';
-import { refusedStorageChanges } from '../../compose/changes.js';
+import { cloudStoredShape, refusedStorageChanges } from '../../compose/changes.js';
 import { describeWindow, maintenanceWindow, type MaintenanceWindow } from '../../compose/maintenance.js';
 import { backupSchedule } from '../../compose/backup.js';
 import { SUPERUSER } from '../../compose/credentials.js';
@@ -336,7 +336,7 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
     ...errors,
     ...refusedStorageChanges(
       { ...p, storageClass: undefined },
-      { disk: typeof gib === 'number' ? `${gib}Gi` : undefined, storageClass: undefined, major: Number.isInteger(major) && major > 0 ? major : undefined },
+      cloudStoredShape(gib, major),
       { upgradesMajorInPlace: true },
     ),
     ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),

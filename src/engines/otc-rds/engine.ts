@@ -11,7 +11,7 @@ import { inBaseUnit } from '../../api/setting-units.js';
 // Not api/settings.js: it imports the claim schema, which imports the engine list (a cycle).
 import { CATALOGUE_MAJORS, CATALOGUES } from '../../api/settings-catalogue.js';
 import type { FieldError } from '../../api/errors.js';
-import { refusedStorageChanges } from '../../compose/changes.js';
+import { cloudStoredShape, refusedStorageChanges } from '../../compose/changes.js';
 import { commonLabels } from '../../compose/labels.js';
 import { objectName } from '../../compose/names.js';
 import { managedResourceReady } from '../../compose/readiness.js';
@@ -256,7 +256,7 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
   }
   return [
     ...errors,
-    ...refusedStorageChanges({ ...p, storageClass: undefined }, { disk: typeof size === 'number' ? `${size}Gi` : undefined, storageClass: undefined, major: Number.isInteger(major) && major > 0 ? major : undefined }, { upgradesMajorInPlace: false }),
+    ...refusedStorageChanges({ ...p, storageClass: undefined }, cloudStoredShape(size, major), { upgradesMajorInPlace: false }),
     ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
   ];
 }
