@@ -171,6 +171,25 @@ export const runsPerDay = memoize((schedule: string): number => {
   return (s.days.count * s.times.length) / SPAN_DAYS;
 }, 1024);
 
+/**
+ * A schedule the clouds' backup windows can say: one run a day, at one time, on whole weekdays (day of month and month
+ * `*`). Its minute after midnight and its weekdays, 1 = Monday … 7 = Sunday (the first week of the span starts on a
+ * Monday); undefined for anything else.
+ */
+export const dailyRun = memoize((schedule: string): { readonly minuteOfDay: number; readonly weekdays: readonly number[] } | undefined => {
+  if (cronProblem(schedule) !== undefined) return undefined;
+  const [minute, hour, dayOfMonth, month, dayOfWeek] = fieldsOf(schedule)!.map((field, i) => forCroner(field, FIELDS[i]!.size)) as [string, string, string, string, string];
+  if (dayOfMonth !== '*' || month !== '*') return undefined;
+  const times = timesOfDay(`${minute} ${hour}`);
+  if (times.length !== 1) return undefined;
+  const cron = job(`0 0 * * ${dayOfWeek}`);
+  const weekdays: number[] = [];
+  for (let at = nextRun(cron, SPAN_START - 1); at !== undefined && at < SPAN_START + 7 * DAY_MS; at = nextRun(cron, at)) {
+    weekdays.push((at - SPAN_START) / DAY_MS + 1);
+  }
+  return { minuteOfDay: times[0]!, weekdays };
+}, 1024);
+
 const NIGHT_HOURS = [22, 23, 0, 1, 2, 3, 4, 5];
 
 /** A time between 22:00 and 05:59 UTC picked from the instance's identity: spread, and the same on every reconcile. */

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { cronIntervalSeconds, cronProblem, nightlySchedule, runsPerDay } from '../../src/util/cron.js';
+import { cronIntervalSeconds, cronProblem, dailyRun, nightlySchedule, runsPerDay } from '../../src/util/cron.js';
 
 /**
  * The one cron module (src/util/cron.ts, on croner). Expected values are worked out by hand from the calendar of
@@ -135,4 +135,19 @@ describe('nightlySchedule: a night-time minute from the instance', () => {
     expect(nightlySchedule(identity)).toBe(schedule);
     expect(cronProblem(schedule)).toBeUndefined();
   });
+});
+
+describe('dailyRun: one run a day at one time, on whole weekdays (what the clouds take as a backup window)', () => {
+  it.each<[string, { minuteOfDay: number; weekdays: number[] } | undefined]>([
+    ['30 2 * * *', { minuteOfDay: 150, weekdays: [1, 2, 3, 4, 5, 6, 7] }],
+    ['5 23 * * 1-5', { minuteOfDay: 1385, weekdays: [1, 2, 3, 4, 5] }],
+    ['0 4 * * 0,6', { minuteOfDay: 240, weekdays: [6, 7] }],
+    ['0 4 * * 7', { minuteOfDay: 240, weekdays: [7] }],
+    ['0 3 * * 1-5/2', { minuteOfDay: 180, weekdays: [1, 3, 5] }],
+    ['0 */6 * * *', undefined],
+    ['0,30 3 * * *', undefined],
+    ['0 3 1 * *', undefined],
+    ['0 3 * 2 *', undefined],
+    ['0 3 * * MON', undefined],
+  ])('%s → %o', (schedule, expected) => expect(dailyRun(schedule)).toEqual(expected));
 });

@@ -6,6 +6,7 @@
 import type { MaintenanceWindow } from '../../compose/maintenance.js';
 import { WINDOW_MINUTES } from '../../compose/maintenance.js';
 import { WEEKDAYS } from '../../api/weekdays.js';
+import { dailyRun } from '../../util/cron.js';
 
 const DAY = 24 * 60;
 /** RDS' shortest backup window, minutes. */
@@ -28,11 +29,10 @@ export function rdsMaintenanceWindow(w: MaintenanceWindow): string {
   return `${day3(day)}:${hhmm(start)}-${day3(day + Math.floor(end / DAY))}:${hhmm(end)}`;
 }
 
-/** The start (minutes after midnight) of a daily cron schedule "M H * * *"; undefined for any other schedule. */
+/** The start (minutes after midnight) of a schedule that runs once every day; undefined for any other schedule. */
 export function dailyStart(schedule: string): number | undefined {
-  const m = /^([0-9]{1,2}) ([0-9]{1,2}) \* \* \*$/.exec(schedule.trim());
-  if (!m || Number(m[1]) > 59 || Number(m[2]) > 23) return undefined;
-  return Number(m[2]) * 60 + Number(m[1]);
+  const run = dailyRun(schedule);
+  return run && run.weekdays.length === 7 ? run.minuteOfDay : undefined;
 }
 
 /** "02:30-03:00" for a backup window starting at 150 minutes after midnight. */

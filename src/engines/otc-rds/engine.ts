@@ -14,6 +14,7 @@ import type { FieldError } from '../../api/errors.js';
 import { cloudStoredShape, refusedStorageChanges } from '../../compose/changes.js';
 import { commonLabels } from '../../compose/labels.js';
 import { objectName } from '../../compose/names.js';
+import { dailyRun } from '../../util/cron.js';
 import { managedResourceReady } from '../../compose/readiness.js';
 import { restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { resolveSize } from '../../compose/size.js';
@@ -53,24 +54,12 @@ export const volumeGB = (disk: string): number => Math.ceil((bytes(disk) ?? 0) /
  * schedule runs more than once a day or on days of the month, which the strategy can't say.
  */
 export function backupStrategy(schedule: string): { startTime: string; period: string } | undefined {
-  const m = /^([0-9]{1,2}) ([0-9]{1,2}) \* \* ([0-7*,-]+)$/.exec(schedule.trim());
-  if (!m || Number(m[1]) > 59 || Number(m[2]) > 23) return undefined;
-  const days = new Set<number>();
-  for (const part of m[3]!.split(',')) {
-    if (part === '*') [1, 2, 3, 4, 5, 6, 7].forEach((d) => days.add(d));
-    else {
-      const range = /^([0-7])(?:-([0-7]))?$/.exec(part);
-      if (!range) return undefined;
-      const from = Number(range[1]);
-      const to = range[2] === undefined ? from : Number(range[2]);
-      if (to < from) return undefined;
-      for (let d = from; d <= to; d++) days.add(d === 0 ? 7 : d);
-    }
-  }
-  const hour = Number(m[2]);
-  const quarter = String(Math.floor(Number(m[1]) / 15) * 15).padStart(2, '0');
+  const run = dailyRun(schedule);
+  if (!run) return undefined;
+  const hour = Math.floor(run.minuteOfDay / 60);
+  const quarter = String(Math.floor((run.minuteOfDay % 60) / 15) * 15).padStart(2, '0');
   const hh = (h: number) => String(h % 24).padStart(2, '0');
-  return { startTime: `${hh(hour)}:${quarter}-${hh(hour + 1)}:${quarter}`, period: [...days].sort().join(',') };
+  return { startTime: `${hh(hour)}:${quarter}-${hh(hour + 1)}:${quarter}`, period: run.weekdays.join(',') };
 }
 
 function managed(ctx: ComposeContext, kind: string, name: string, forProvider: Json): KubeObject {
