@@ -429,3 +429,18 @@ describe('a restart that applies a change on StackGres', () => {
     expect(maintenanceOf(done)?.status).toBe(Status.STATUS_CONDITION_FALSE);
   });
 });
+
+// ---- StackGres rolls out minor and security updates itself, in the window ----
+
+describe('when StackGres may replace the pods (SGCluster spec.pods.updateStrategy)', () => {
+  it.each([
+    ['the window, one instance', { maintenance: { dayOfWeek: 'sunday', timeOfDay: '03:00' } }, { type: 'Schedule', method: 'InPlace', schedule: [{ cron: '0 3 * * 0', duration: 'PT60M' }] }],
+    ['the window, replicas', { instances: 3, maintenance: { dayOfWeek: 'wednesday', timeOfDay: '22:45' } }, { type: 'Schedule', method: 'ReducedImpact', schedule: [{ cron: '45 22 * * 3', duration: 'PT60M' }] }],
+    ['at once', { updateStrategy: 'immediate', instances: 2 }, { type: 'Always', method: 'ReducedImpact' }],
+  ] as const)('%s', (_name, parameters, expected) => {
+    const rsp = run(structuredClone(settle(renderRequest(claimToComposite(claim(parameters as Doc)), { input: compositionInput() }), 'sg').req));
+    const cluster = desired(rsp, 'sg-cluster')!;
+    expect((cluster['spec'] as Doc)['pods']).toMatchObject({ updateStrategy: expected });
+    expect(crdErrors(cluster)).toEqual([]);
+  });
+});

@@ -8,6 +8,7 @@ import type { Instance } from '../../api/parse.js';
 import type { BackupTarget } from '../../compose/backup.js';
 import { commonLabels } from '../../compose/labels.js';
 import { objectName } from '../../compose/names.js';
+import { maintenanceWindow, WINDOW_MINUTES, windowCron } from '../../compose/maintenance.js';
 import { observedExists } from '../../compose/readiness.js';
 import { resolveSize } from '../../compose/size.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
@@ -177,7 +178,7 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
     postgres: { version: runningMajor(ctx) < p.version ? scalarText(at(observedCluster(ctx), 'spec', 'postgres', 'version')) : String(p.version), ssl: { enabled: true } },
     sgInstanceProfile: objectName(ctx.instance, 'profile'),
     // The pooler is StackGres' PgBouncer sidecar, on unless the claim turns it off.
-    pods: p.pooler.enabled === false ? { persistentVolume, disableConnectionPooling: true } : { persistentVolume },
+    pods: { persistentVolume, ...(p.pooler.enabled === false ? { disableConnectionPooling: true } : {}), updateStrategy: rollout(ctx) },
     replication,
     configurations,
   };
@@ -187,6 +188,21 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   // keeps existing PVCs' labels in step (it has no narrower field that reaches the PVCs).
   spec['metadata'] = { labels: { allResources: inputs.volumeLabels } };
   return { apiVersion: API_VERSION, kind: 'SGCluster', metadata: meta(ctx, clusterName(ctx)), spec };
+}
+
+/**
+ * When StackGres may replace the pods: a minor update (the cluster asks for "17", StackGres runs the newest 17.x it
+ * knows), a security update (new images after an operator upgrade) and a change that needs a restart. StackGres 1.18
+ * rolls these out by itself, only inside the schedule's windows: the claim's maintenance window, or at once with
+ * `updateStrategy: immediate`. With replicas, `ReducedImpact` first adds an updated replica, so the primary moves to
+ * it instead of going down.
+ */
+function rollout(ctx: ComposeContext): Json {
+  const p = ctx.instance.parameters;
+  const method = p.instances > 1 ? 'ReducedImpact' : 'InPlace';
+  if (p.updateStrategy === 'immediate') return { type: 'Always', method };
+  const window = maintenanceWindow(ctx.instance, p);
+  return { type: 'Schedule', method, schedule: [{ cron: windowCron(window), duration: `PT${WINDOW_MINUTES}M` }] };
 }
 
 /** StackGres keeps a number of base backups: enough of them to cover the retention in days at the schedule's rate. */
