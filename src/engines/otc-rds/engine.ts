@@ -122,6 +122,9 @@ function instance(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   const ha = p.instances === 2;
   const where = placement(ctx);
   const volume: Json = { type: where.volumeType, size: volumeGB(resolveSize(p).disk) };
+  // The claim's size stays what is composed after OTC has grown the volume: provider-opentelekomcloud reports the
+  // configured size while autoscaling is on (its Read keeps volume.size from the spec), so the growth is no diff and
+  // nothing tries to shrink it back.
   const autogrow = enabledAutogrow(p);
   if (autogrow) {
     volume['limitSize'] = volumeGB(autogrow.max);
