@@ -202,8 +202,9 @@ export const parametersSchema = z
       .strict()
       .meta(
         cel(...seedRules(SIZE_FORMER_SHAPES), {
-          // Only where the claim names the disk: the plan's disk is the platform's, which the function checks.
-          rule: "!has(self.autogrow) || !has(self.autogrow.max) || !has(self.disk) || quantity(self.autogrow.max).isGreaterThan(quantity(self.disk))",
+          // Only where the claim names the disk (the plan's disk is the platform's, which the function checks), and only
+          // while autogrow is on: a max left behind by a disabled autogrow is never read.
+          rule: "!has(self.autogrow) || !has(self.autogrow.enabled) || !self.autogrow.enabled || !has(self.autogrow.max) || !has(self.disk) || quantity(self.autogrow.max).isGreaterThan(quantity(self.disk))",
           message: 'autogrow.max must be larger than disk',
           fieldPath: '.autogrow.max',
         }),

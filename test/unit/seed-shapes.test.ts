@@ -91,7 +91,7 @@ describe('the XRD declares the seed fields and refuses them with the same words'
     const autogrow = (size['properties'] as Doc)['autogrow'] as Doc;
     expect(rules(autogrow)).toEqual([{ rule: '!has(self.enabled) || !self.enabled || has(self.max)', message: 'autogrow.enabled needs autogrow.max, the size the disk may grow to', fieldPath: '.max' }]);
     expect(rules(size)).toContainEqual({
-      rule: '!has(self.autogrow) || !has(self.autogrow.max) || !has(self.disk) || quantity(self.autogrow.max).isGreaterThan(quantity(self.disk))',
+      rule: '!has(self.autogrow) || !has(self.autogrow.enabled) || !self.autogrow.enabled || !has(self.autogrow.max) || !has(self.disk) || quantity(self.autogrow.max).isGreaterThan(quantity(self.disk))',
       message: 'autogrow.max must be larger than disk',
       fieldPath: '.autogrow.max',
     });
