@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ENGINE_NAMES, type EngineName } from '../engines/index.js';
+import { DEFAULT_AUTOGROW_THRESHOLD, MAX_AUTOGROW_THRESHOLD, MIN_AUTOGROW_THRESHOLD } from './autogrow.js';
 import { blockedSettingsCel } from './blocked-settings.js';
 import {
   CRON_SCHEDULE,
@@ -22,7 +23,7 @@ import {
 } from './names.js';
 import { DEFAULT_PLAN, PLAN_NAMES } from './plans.js';
 import { WEEKDAYS } from './weekdays.js';
-import { BACKUP_SEED_SHAPES, POSTGRESQL_SEED_SHAPES, TOP_SEED_SHAPES, seedFields, seedRules } from './seed-shapes.js';
+import { BACKUP_SEED_SHAPES, POSTGRESQL_SEED_SHAPES, SIZE_FORMER_SHAPES, TOP_SEED_SHAPES, seedFields, seedRules } from './seed-shapes.js';
 
 type CelRule = { rule: string; message: string; fieldPath?: string; reason?: string };
 const cel = (...rules: CelRule[]) => ({ 'x-kubernetes-validations': rules });
@@ -42,6 +43,8 @@ const memory = z
   .describe('Memory limit per instance, overriding the plan, in Mi or Gi (e.g. "4Gi").');
 const disk = z
   .string()
+  // Bounded, so that the API server's estimate of the quantity() rule on size stays small.
+  .max(32)
   .regex(/^[0-9]+(\.[0-9]+)?(Mi|Gi|Ti)$/, 'must be a quantity in Mi, Gi or Ti, e.g. "50Gi"')
   .describe('Disk size per instance, overriding the plan, in Mi, Gi or Ti. It can grow in place; it can never shrink.');
 
@@ -65,6 +68,29 @@ const updateStrategy = z
   .enum(UPDATE_STRATEGIES)
   .default('window')
   .describe('window: disruptive work waits for the maintenance window; immediate: it happens as soon as it is due.');
+const autogrow = z
+  .object({
+    enabled: z.boolean().default(false).describe('Grow the disk by itself when it fills; needs max.'),
+    thresholdPercent: z
+      .number()
+      .int()
+      .min(MIN_AUTOGROW_THRESHOLD)
+      .max(MAX_AUTOGROW_THRESHOLD)
+      .default(DEFAULT_AUTOGROW_THRESHOLD)
+      .describe('Used space, in percent of the disk, past which it grows (otc-rds: 80, 85 or 90; aws-rds: RDS decides, leave it at 85).'),
+    step: disk
+      .optional()
+      .describe("How much the disk grows at a time; the engine's own when unset (aws-rds and otc-rds choose it themselves and refuse one)."),
+    max: disk.optional().describe('The disk never grows beyond this; larger than the disk. Needed when enabled.'),
+  })
+  .strict()
+  .meta(cel({ rule: '!has(self.enabled) || !self.enabled || has(self.max)', message: 'autogrow.enabled needs autogrow.max, the size the disk may grow to', fieldPath: '.max' }))
+  .refine((a) => !a.enabled || a.max !== undefined, { message: 'autogrow.enabled needs autogrow.max, the size the disk may grow to', path: ['max'] })
+  .optional()
+  .describe(
+    'A disk that grows by itself when it fills, never beyond max and never shrinking. Cloud engines only for now ' +
+      "(aws-rds: RDS storage autoscaling; otc-rds: the volume's automatic expansion); refused on the in-cluster engines.",
+  );
 // ---- end of day two ----
 
 const database = z
@@ -163,10 +189,8 @@ export const parametersSchema = z
         cpu: cpu.optional(),
         memory: memory.optional(),
         disk: disk.optional(),
-        // Cloud engines' storage autoscaling (issue 14): their own autopilot grows the disk up to this size.
-        autogrowTo: disk
-          .optional()
-          .describe('Cloud engines only: the service may grow the disk by itself up to this size (aws-rds: maxAllocatedStorage, otc-rds: volume limit).'),
+        autogrow,
+        ...seedFields(SIZE_FORMER_SHAPES),
       }, {
         // The AWS RDS operator's `size: db.t2.small` (api/seed-shapes.ts): the API server refuses it for its type before
         // any rule runs, so this message is the function's only (crossplane render, an XRD of another version).
@@ -176,6 +200,15 @@ export const parametersSchema = z
             : undefined,
       })
       .strict()
+      .meta(
+        cel(...seedRules(SIZE_FORMER_SHAPES), {
+          // Only where the claim names the disk (the plan's disk is the platform's, which the function checks), and only
+          // while autogrow is on: a max left behind by a disabled autogrow is never read.
+          rule: "!has(self.autogrow) || !has(self.autogrow.enabled) || !self.autogrow.enabled || !has(self.autogrow.max) || !has(self.disk) || quantity(self.autogrow.max).isGreaterThan(quantity(self.disk))",
+          message: 'autogrow.max must be larger than disk',
+          fieldPath: '.autogrow.max',
+        }),
+      )
       .prefault({})
       .describe(
         'Size of each instance: a plan, optionally overriding its cpu, memory or disk; an object, e.g. {plan: small}. ' +
@@ -239,6 +272,13 @@ export const parametersSchema = z
           .optional()
           .describe('Cron schedule (UTC) of base backups. When unset, a time in the night is chosen per instance.'),
         retentionDays: z.number().int().min(1).max(365).default(7).describe('Days of backups to keep.'),
+        finalBackupOnDelete: z
+          .boolean()
+          .optional()
+          .describe(
+            'A last backup when the instance is deleted, kept after it. Unset: the engine\'s own behaviour (aws-rds takes a final ' +
+              'snapshot); false: none (aws-rds skips it); true: aws-rds only, refused where the engine can\'t take one yet.',
+          ),
         ...seedFields(BACKUP_SEED_SHAPES),
       })
       .strict()

@@ -72,6 +72,17 @@ export const BACKUP_SEED_SHAPES: readonly SeedShape[] = [
   },
 ];
 
+/** Fields this API had and replaced, under spec.parameters.size: refused the same way, saying what to write now. */
+export const SIZE_FORMER_SHAPES: readonly SeedShape[] = [
+  {
+    field: 'autogrowTo',
+    shape: 'scalar',
+    message:
+      'size.autogrowTo was replaced by size.autogrow: write size: {autogrow: {enabled: true, max: "<the same size>"}} instead ' +
+      '(cloud engines: aws-rds, otc-rds)',
+  },
+];
+
 /**
  * The declared fields: the seed's value is accepted by the structural schema (so it reaches the rule below instead of
  * being pruned or refused for its type), and refused by the function's parse with the same message.

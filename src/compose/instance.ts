@@ -1,6 +1,7 @@
 /** Everything one claim composes, engine first, then what every engine shares: credentials, secrets, network, status. */
 import type { FieldError } from '../api/errors.js';
 import { backupResources, backupTarget } from './backup.js';
+import { cloudOnlyErrors } from './cloud-only.js';
 import { connectionSecretKey, isConnectionSecretKey, refusedTransitions } from './changes.js';
 import { awsSeedValues, connectionValues, prefixedKey, secretObject } from './connection.js';
 import { SUPERUSER, SUPERUSER_SECRET_KEY, superuserPassword } from './credentials.js';
@@ -39,9 +40,7 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   const errors: FieldError[] = [
     ...userGrantErrors(p),
     ...engineSettingErrors(ctx, engine),
-    ...(p.size.autogrowTo !== undefined && engine.hosting !== 'cloud'
-      ? [{ path: 'spec.parameters.size.autogrowTo', message: `${engine.name} volumes grow when the claim's disk does; autogrowTo is for cloud engines (aws-rds, otc-rds)` }]
-      : []),
+    ...cloudOnlyErrors(p, engine),
     ...engine.refusedChanges(ctx),
     ...refusedTransitions(ctx),
   ];

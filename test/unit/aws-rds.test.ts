@@ -54,6 +54,7 @@ describe('the RDS Instance', () => {
       engineVersion: '16',
       instanceClass: 'db.m7g.large',
       allocatedStorage: 100,
+      maxAllocatedStorage: 0,
       storageType: 'gp3',
       storageEncrypted: true,
       multiAz: true,
@@ -75,6 +76,24 @@ describe('the RDS Instance', () => {
       backupWindow: '03:10-03:40',
       enabledCloudwatchLogsExports: ['postgresql', 'upgrade'],
     });
+  });
+
+  it.each<[string, Doc, Doc]>([
+    ['off when unset: 0 turns RDS storage autoscaling off explicitly', {}, { allocatedStorage: 20, maxAllocatedStorage: 0 }],
+    ['off when not enabled, even with a max', { autogrow: { enabled: false, max: '100Gi' } }, { allocatedStorage: 20, maxAllocatedStorage: 0 }],
+    ['on: RDS grows the disk by itself up to max, in GiB', { disk: '50Gi', autogrow: { enabled: true, max: '1Ti' } }, { allocatedStorage: 50, maxAllocatedStorage: 1024 }],
+    ['on with the default threshold written out', { autogrow: { enabled: true, thresholdPercent: 85, max: '200Gi' } }, { allocatedStorage: 20, maxAllocatedStorage: 200 }],
+  ])('autogrow %s', (_what, size, expected) => {
+    expect(forProvider(resources({ size })['rds-instance'])).toMatchObject(expected);
+  });
+
+  it.each<[string, boolean | undefined, Doc]>([
+    ['unset: a final snapshot, as before (never lose data by default)', undefined, { skipFinalSnapshot: false, finalSnapshotIdentifier: 'app-db-final' }],
+    ['true: a final snapshot', true, { skipFinalSnapshot: false, finalSnapshotIdentifier: 'app-db-final' }],
+    ['false: none, and no snapshot name', false, { skipFinalSnapshot: true }],
+  ])('finalBackupOnDelete %s', (_what, finalBackupOnDelete, expected) => {
+    const fp = forProvider(resources({ backup: finalBackupOnDelete === undefined ? {} : { finalBackupOnDelete } })['rds-instance']);
+    expect({ skipFinalSnapshot: fp['skipFinalSnapshot'], ...(fp['finalSnapshotIdentifier'] !== undefined ? { finalSnapshotIdentifier: fp['finalSnapshotIdentifier'] } : {}) }).toEqual(expected);
   });
 
   it('keeps no automated backups when the claim turns them off', () => {
@@ -139,6 +158,12 @@ describe('what RDS cannot honour is refused, naming the field', () => {
     ['backups every 6 hours', { backup: { schedule: '0 */6 * * *' } }, ['spec.parameters.backup.schedule: RDS takes one automated backup a day: use a daily schedule such as "30 2 * * *" (its time starts a 30-minute backup window)']],
     ['allowed namespaces', { network: { allowedNamespaces: ['other'] } }, ["spec.parameters.network.allowedNamespaces: a security group can't tell namespaces apart: every pod in the platform's cluster CIDRs reaches the instance; use allowedCIDRs for addresses outside the cluster"]],
     ['a named backup', { restore: { fromInstance: 'src', backupName: 'b1' } }, ['spec.parameters.restore.backupName: RDS restores to a point in time from its automated backups: set pointInTime instead of backupName']],
+    ['an autogrow threshold', { size: { autogrow: { enabled: true, thresholdPercent: 90, max: '100Gi' } } }, ['spec.parameters.size.autogrow.thresholdPercent: RDS chooses when it grows the disk (when 10 % or less is free): leave it unset (85)']],
+    ['an autogrow step', { size: { autogrow: { enabled: true, step: '10Gi', max: '100Gi' } } }, ['spec.parameters.size.autogrow.step: RDS chooses how much it grows the disk at a time: remove it']],
+    ['an autogrow max not above the plan\'s disk', { size: { autogrow: { enabled: true, max: '20Gi' } } }, ['spec.parameters.size.autogrow.max: must be larger than the disk (20Gi)']],
+    ['an autogrow max not above the disk', { size: { disk: '100Gi', autogrow: { enabled: true, max: '50Gi' } } }, ['spec.parameters.size.autogrow.max: must be larger than the disk (100Gi)']],
+    ['autogrow enabled without a max', { size: { autogrow: { enabled: true } } }, ['spec.parameters.size.autogrow.max: autogrow.enabled needs autogrow.max, the size the disk may grow to']],
+    ['the former autogrowTo', { size: { autogrowTo: '100Gi' } }, ['spec.parameters.size.autogrowTo: size.autogrowTo was replaced by size.autogrow: write size: {autogrow: {enabled: true, max: "<the same size>"}} instead (cloud engines: aws-rds, otc-rds)']],
     ['a setting RDS fixes', { postgresql: { settings: { log_rotation_age: '1d' } } }, ['spec.parameters.postgresql.settings.log_rotation_age: can not be set on aws-rds: RDS writes the logs to CloudWatch itself']],
   ])('%s', (_what, parameters, errors) => {
     expect(fieldErrors(runFunction(rds(parameters), { random: seededRandom('x') }))).toEqual(errors);

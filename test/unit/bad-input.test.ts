@@ -93,6 +93,9 @@ const cases: [string, Doc, string, ((req: RunFunctionRequest) => void)?][] = [
     },
   ],
   ['bad function input', {}, 'input.platform.clusterDomain', (req) => { req.input = { ...req.input, platform: { clusterDomain: 'Not A Domain' } }; }],
+  ['the removed otc-rds option autogrowPercent', {}, 'input.platform.engines["otc-rds"].autogrowPercent', (req) => {
+    req.input = { ...req.input, platform: { engines: { 'otc-rds': { autogrowPercent: 10 } } } };
+  }],
   [
     'both secrets holding the password deleted while the database exists',
     good,

@@ -48,14 +48,20 @@ describe('the InstanceV3', () => {
     });
   });
 
-  it('primary and standby: the .ha flavour in two zones with the claim\'s replication mode, autogrow to a limit', () => {
-    const fp = forProvider(resources({ instances: 2, replication: { mode: 'sync' }, size: { disk: '100Gi', autogrowTo: '300Gi', plan: 'medium' } })['otc-rds-instance']);
-    expect(fp).toMatchObject({
-      flavor: 'rds.pg.n1.xlarge.2.ha',
-      availabilityZone: ['eu-de-01', 'eu-de-02'],
-      haReplicationMode: 'sync',
-      volume: [{ type: 'CLOUDSSD', size: 100, limitSize: 300, triggerThreshold: 10 }],
-    });
+  it('primary and standby: the .ha flavour in two zones with the claim\'s replication mode', () => {
+    const fp = forProvider(resources({ instances: 2, replication: { mode: 'sync' }, size: { disk: '100Gi', plan: 'medium' } })['otc-rds-instance']);
+    expect(fp).toMatchObject({ flavor: 'rds.pg.n1.xlarge.2.ha', availabilityZone: ['eu-de-01', 'eu-de-02'], haReplicationMode: 'sync' });
+  });
+
+  it.each<[string, Doc, Doc]>([
+    ['unset: no automatic expansion', {}, { type: 'CLOUDSSD', size: 100 }],
+    ['not enabled, even with a max', { enabled: false, max: '300Gi' }, { type: 'CLOUDSSD', size: 100 }],
+    ['the default 85 % used: OTC expands at 15 % free', { enabled: true, max: '300Gi' }, { type: 'CLOUDSSD', size: 100, limitSize: 300, triggerThreshold: 15 }],
+    ['80 % used: at 20 % free', { enabled: true, thresholdPercent: 80, max: '300Gi' }, { type: 'CLOUDSSD', size: 100, limitSize: 300, triggerThreshold: 20 }],
+    ['90 % used: at 10 % free, up to 4000 GB', { enabled: true, thresholdPercent: 90, max: '4000Gi' }, { type: 'CLOUDSSD', size: 100, limitSize: 4000, triggerThreshold: 10 }],
+  ])('autogrow %s', (_what, autogrow, volume) => {
+    const fp = forProvider(resources({ size: { disk: '100Gi', autogrow } })['otc-rds-instance']);
+    expect(fp['volume']).toEqual([volume]);
   });
 
   it("the administrator is OTC's root, in the superuser Secret provider-sql reads", () => {
@@ -90,7 +96,11 @@ describe('what OTC RDS cannot honour is refused, naming the field', () => {
     ['three instances', { instances: 3 }, ['spec.parameters.instances: OTC RDS runs 1 instance or 2 (primary and standby); 3 can not be honoured (read replicas are not composed)']],
     ['the default plan\'s 20Gi', { size: {} }, ['spec.parameters.size.plan: OTC RDS volumes are 40 to 4000 GB in steps of 10; the claim asks for 20Gi: set size.disk to e.g. 40Gi']],
     ['45Gi', { size: { disk: '45Gi' } }, ['spec.parameters.size.disk: OTC RDS volumes are 40 to 4000 GB in steps of 10; the claim asks for 45Gi: set size.disk to e.g. 40Gi']],
-    ['autogrow below the disk', { size: { disk: '40Gi', autogrowTo: '40Gi' } }, ['spec.parameters.size.autogrowTo: must be larger than the disk (40Gi)']],
+    ['autogrow max not above the disk', { size: { disk: '40Gi', autogrow: { enabled: true, max: '40Gi' } } }, ['spec.parameters.size.autogrow.max: must be larger than the disk (40Gi)']],
+    ['an autogrow threshold OTC has no trigger for', { size: { disk: '40Gi', autogrow: { enabled: true, thresholdPercent: 75, max: '100Gi' } } }, ['spec.parameters.size.autogrow.thresholdPercent: OTC RDS grows the volume when 10, 15 or 20 % is free: use 80, 85, 90 (percent used), not 75']],
+    ['an autogrow step', { size: { disk: '40Gi', autogrow: { enabled: true, step: '10Gi', max: '100Gi' } } }, ['spec.parameters.size.autogrow.step: OTC RDS chooses how much it grows the volume at a time: remove it']],
+    ['an autogrow max beyond 4000 GB', { size: { disk: '40Gi', autogrow: { enabled: true, max: '4Ti' } } }, ['spec.parameters.size.autogrow.max: OTC RDS volumes grow to at most 4000 GB; the claim asks for 4Ti']],
+    ['a final backup', { backup: { finalBackupOnDelete: true } }, ["spec.parameters.backup.finalBackupOnDelete: provider-opentelekomcloud's InstanceV3 has no final backup, and OTC deletes an instance's automated backups with it: remove it, or take a manual backup before deleting the claim"]],
     ['a pooler', { pooler: { enabled: true } }, ['spec.parameters.pooler.enabled: otc-rds has no connection pooler: remove it or set it to false']],
     ['client CIDRs', { network: { allowedCIDRs: ['10.0.0.0/8'] } }, ["spec.parameters.network.allowedCIDRs: the platform's security group decides who reaches OTC RDS instances; ask the platform team to open it"]],
     ['a monthly schedule', { backup: { schedule: '0 3 1 * *' } }, ['spec.parameters.backup.schedule: OTC RDS backs up once a day on chosen weekdays: use a schedule such as "30 2 * * *" or "0 3 * * 1-5"']],
@@ -99,12 +109,24 @@ describe('what OTC RDS cannot honour is refused, naming the field', () => {
     expect(fieldErrors(runFunction(otc(parameters), { random: seededRandom('x') }))).toEqual(errors);
   });
 
-  it('autogrowTo on an in-cluster engine', () => {
-    const req = renderRequest(claimToComposite(claim({ engine: 'stackgres', size: { autogrowTo: '100Gi' } })), { input: compositionInput() });
-    expect(fieldErrors(runFunction(req, { random: seededRandom('x') }))).toEqual([
-      "spec.parameters.size.autogrowTo: stackgres volumes grow when the claim's disk does; autogrowTo is for cloud engines (aws-rds, otc-rds)",
-    ]);
+  it('finalBackupOnDelete false is what OTC does anyway', () => {
+    expect(fatal(runFunction(otc({ backup: { finalBackupOnDelete: false } }), { random: seededRandom('x') }))).toEqual([]);
   });
+});
+
+describe('what only the cloud engines do is refused on the in-cluster ones, in one place', () => {
+  const inCluster = (engine: string, parameters: Doc) =>
+    fieldErrors(runFunction(renderRequest(claimToComposite(claim({ engine, ...parameters })), { input: compositionInput() }), { random: seededRandom('x') }));
+  const backupText = (engine: string) =>
+    `spec.parameters.backup.finalBackupOnDelete: ${engine} takes no backup when the instance is deleted yet: remove it; the backups already in the bucket outlive the instance under the platform's retention (retainAfterDeletionDays)`;
+  const autogrowText = (engine: string) =>
+    `spec.parameters.size.autogrow.enabled: ${engine} can't grow its disk by itself yet (only aws-rds and otc-rds can): set it to false and raise size.disk when the disk fills`;
+  it.each<[string, Doc, string[]]>([
+    ['stackgres', { size: { autogrow: { enabled: true, max: '100Gi' } } }, [autogrowText('stackgres')]],
+    ['cloudnativepg', { size: { autogrow: { enabled: true, max: '100Gi' } }, backup: { finalBackupOnDelete: true } }, [backupText('cloudnativepg'), autogrowText('cloudnativepg')]],
+    ['zalando', { backup: { finalBackupOnDelete: true } }, [backupText('zalando')]],
+    ['stackgres', { size: { autogrow: { enabled: false, max: '100Gi' } }, backup: { finalBackupOnDelete: false } }, []],
+  ])('%s %j', (engine, parameters, errors) => expect(inCluster(engine, parameters)).toEqual(errors));
 });
 
 describe('status from the InstanceV3', () => {

@@ -79,9 +79,22 @@ describe('the XRD declares the seed fields and refuses them with the same words'
     [['postgresql'], 'version', SCALAR, "postgresql.version is Zalando's field"],
     [['postgresql'], 'parameters', OBJECT, "postgresql.parameters is Zalando's field"],
     [['backup'], 'keepDays', SCALAR, "backup.keepDays is OTC RDS' field"],
+    [['size'], 'autogrowTo', SCALAR, 'size.autogrowTo was replaced by size.autogrow'],
   ])('%j %s', (under, field, structural, words) => {
     const node = under.reduce((n, k) => (n['properties'] as Doc)[k] as Doc, parameters);
     expect((node['properties'] as Doc)[field]).toMatchObject(structural);
     expect(rules(node)).toContainEqual({ rule: `!has(self.${field})`, message: expect.stringContaining(words), fieldPath: `.${field}` });
+  });
+
+  it('autogrow: enabled needs max, and max is larger than a disk the claim names', () => {
+    const size = (parameters['properties'] as Doc)['size'] as Doc;
+    const autogrow = (size['properties'] as Doc)['autogrow'] as Doc;
+    expect(rules(autogrow)).toEqual([{ rule: '!has(self.enabled) || !self.enabled || has(self.max)', message: 'autogrow.enabled needs autogrow.max, the size the disk may grow to', fieldPath: '.max' }]);
+    expect(rules(size)).toContainEqual({
+      rule: '!has(self.autogrow) || !has(self.autogrow.enabled) || !self.autogrow.enabled || !has(self.autogrow.max) || !has(self.disk) || quantity(self.autogrow.max).isGreaterThan(quantity(self.disk))',
+      message: 'autogrow.max must be larger than disk',
+      fieldPath: '.autogrow.max',
+    });
+    expect((autogrow['properties'] as Doc)['thresholdPercent']).toMatchObject({ type: 'integer', minimum: 50, maximum: 95, default: 85 });
   });
 });

@@ -13,6 +13,8 @@ import type { FieldError } from '../../api/errors.js';
 // Not api/settings.js: it imports the claim schema, which imports the engine list (a cycle).
 import { inBaseUnit } from '../../api/setting-units.js';
 import { CATALOGUE_MAJORS, CATALOGUES } from '../../api/settings-catalogue.js';
+import { DEFAULT_AUTOGROW_THRESHOLD } from '../../api/autogrow.js';
+import { enabledAutogrow } from '../../compose/cloud-only.js';
 import { cloudStoredShape, refusedStorageChanges } from '../../compose/changes.js';
 import { describeWindow, maintenanceWindow, type MaintenanceWindow } from '../../compose/maintenance.js';
 import { backupSchedule } from '../../compose/backup.js';
@@ -184,13 +186,17 @@ function instance(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   const p = ctx.instance.parameters;
   const size = resolveSize(p);
   const name = instanceName(ctx);
+  const autogrow = enabledAutogrow(p);
+  // Never lose data by default: only an explicit false skips it.
+  const takesFinalSnapshot = p.backup.finalBackupOnDelete !== false;
   const forProvider: Json = {
     engine: 'postgres',
     engineVersion: String(p.version),
     instanceClass: options(ctx).instanceClasses[p.size.plan],
     allocatedStorage: allocatedGiB(size.disk),
-    // RDS' storage autoscaling: it grows the volume by itself, up to this.
-    ...(p.size.autogrowTo ? { maxAllocatedStorage: allocatedGiB(p.size.autogrowTo) } : {}),
+    // RDS' storage autoscaling: it grows the volume by itself, up to this. 0 turns it off explicitly: an omitted field
+    // would keep the value the provider last saw, so switching autogrow off would not reach RDS.
+    maxAllocatedStorage: autogrow ? allocatedGiB(autogrow.max) : 0,
     storageType: options(ctx).storageType,
     storageEncrypted: true,
     // One standby in another zone, kept in step synchronously; RDS fails over to it.
@@ -209,9 +215,8 @@ function instance(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
     // Every change RDS would otherwise hold for the maintenance window (class, storage type, major version).
     applyImmediately: p.updateStrategy === 'immediate',
     deletionProtection: p.deletionProtection,
-    // A last snapshot when the instance is deleted; RDS keeps it until someone deletes it.
-    skipFinalSnapshot: false,
-    finalSnapshotIdentifier: `${name}-final`,
+    // A last snapshot when the instance is deleted, unless the claim says false; RDS keeps it until someone deletes it.
+    ...(takesFinalSnapshot ? { skipFinalSnapshot: false, finalSnapshotIdentifier: `${name}-final` } : { skipFinalSnapshot: true }),
     copyTagsToSnapshot: true,
     backupRetentionPeriod: inputs.backup ? inputs.backup.retentionDays : 0,
   };
@@ -271,9 +276,7 @@ function unsupported(ctx: ComposeContext): FieldError[] {
   if (allocatedGiB(disk) < MIN_STORAGE_GIB) {
     errors.push({ path: path(p.size.disk ? 'size.disk' : 'size.plan'), message: `RDS allocates at least ${MIN_STORAGE_GIB}Gi; the claim asks for ${disk}: set size.disk to ${MIN_STORAGE_GIB}Gi or more` });
   }
-  if (p.size.autogrowTo !== undefined && allocatedGiB(p.size.autogrowTo) <= allocatedGiB(disk)) {
-    errors.push({ path: path('size.autogrowTo'), message: `must be larger than the disk (${disk})` });
-  }
+  errors.push(...autogrowErrors(p));
   if (p.backup.enabled && p.backup.retentionDays > MAX_RETENTION_DAYS) {
     errors.push({ path: path('backup.retentionDays'), message: `RDS keeps automated backups at most ${MAX_RETENTION_DAYS} days; ${p.backup.retentionDays} can not be honoured` });
   }
@@ -294,6 +297,24 @@ function unsupported(ctx: ComposeContext): FieldError[] {
   }
   if (p.restore?.backupName !== undefined) {
     errors.push({ path: path('restore.backupName'), message: 'RDS restores to a point in time from its automated backups: set pointInTime instead of backupName' });
+  }
+  return errors;
+}
+
+/** RDS' storage autoscaling takes only a maximum: it grows by itself once 10 % or less is free (at least 10 GiB or
+ *  10 % at a time), so a threshold or step the claim chose can't be honoured. */
+function autogrowErrors(p: ComposeContext['instance']['parameters']): FieldError[] {
+  const autogrow = enabledAutogrow(p);
+  if (!autogrow) return [];
+  const errors: FieldError[] = [];
+  if (autogrow.thresholdPercent !== DEFAULT_AUTOGROW_THRESHOLD) {
+    errors.push({
+      path: 'spec.parameters.size.autogrow.thresholdPercent',
+      message: `RDS chooses when it grows the disk (when 10 % or less is free): leave it unset (${DEFAULT_AUTOGROW_THRESHOLD})`,
+    });
+  }
+  if (autogrow.step !== undefined) {
+    errors.push({ path: 'spec.parameters.size.autogrow.step', message: 'RDS chooses how much it grows the disk at a time: remove it' });
   }
   return errors;
 }

@@ -11,6 +11,7 @@ import { inBaseUnit } from '../../api/setting-units.js';
 // Not api/settings.js: it imports the claim schema, which imports the engine list (a cycle).
 import { CATALOGUE_MAJORS, CATALOGUES } from '../../api/settings-catalogue.js';
 import type { FieldError } from '../../api/errors.js';
+import { enabledAutogrow } from '../../compose/cloud-only.js';
 import { cloudStoredShape, refusedStorageChanges } from '../../compose/changes.js';
 import { commonLabels } from '../../compose/labels.js';
 import { objectName } from '../../compose/names.js';
@@ -121,9 +122,13 @@ function instance(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   const ha = p.instances === 2;
   const where = placement(ctx);
   const volume: Json = { type: where.volumeType, size: volumeGB(resolveSize(p).disk) };
-  if (p.size.autogrowTo) {
-    volume['limitSize'] = volumeGB(p.size.autogrowTo);
-    volume['triggerThreshold'] = o.autogrowPercent;
+  // The claim's size stays what is composed after OTC has grown the volume: provider-opentelekomcloud reports the
+  // configured size while autoscaling is on (its Read keeps volume.size from the spec), so the growth is no diff and
+  // nothing tries to shrink it back.
+  const autogrow = enabledAutogrow(p);
+  if (autogrow) {
+    volume['limitSize'] = volumeGB(autogrow.max);
+    volume['triggerThreshold'] = freePercent(autogrow.thresholdPercent);
   }
   const forProvider: Json = {
     name: instanceName(ctx),
@@ -191,8 +196,14 @@ function unsupported(ctx: ComposeContext): FieldError[] {
   if (gb < MIN_VOLUME_GB || gb > MAX_VOLUME_GB || gb % 10 !== 0) {
     errors.push({ path: path(p.size.disk ? 'size.disk' : 'size.plan'), message: `OTC RDS volumes are ${MIN_VOLUME_GB} to ${MAX_VOLUME_GB} GB in steps of 10; the claim asks for ${disk}: set size.disk to e.g. 40Gi` });
   }
-  if (p.size.autogrowTo !== undefined && volumeGB(p.size.autogrowTo) <= gb) {
-    errors.push({ path: path('size.autogrowTo'), message: `must be larger than the disk (${disk})` });
+  errors.push(...autogrowErrors(p));
+  if (p.backup.finalBackupOnDelete === true) {
+    errors.push({
+      path: path('backup.finalBackupOnDelete'),
+      message:
+        "provider-opentelekomcloud's InstanceV3 has no final backup, and OTC deletes an instance's automated backups with it: " +
+        'remove it, or take a manual backup before deleting the claim',
+    });
   }
   if (p.backup.enabled && p.backup.schedule !== undefined && !backupStrategy(p.backup.schedule)) {
     errors.push({ path: path('backup.schedule'), message: 'OTC RDS backs up once a day on chosen weekdays: use a schedule such as "30 2 * * *" or "0 3 * * 1-5"' });
@@ -203,6 +214,32 @@ function unsupported(ctx: ComposeContext): FieldError[] {
   }
   if (p.restore?.backupName !== undefined) {
     errors.push({ path: path('restore.backupName'), message: 'otc-rds restores to a point in time: set pointInTime instead of backupName' });
+  }
+  return errors;
+}
+
+/** OTC grows the volume when its free space drops to 10, 15 or 20 % (or 10 GB): the claim's used-space threshold
+ *  is 100 minus that. */
+const TRIGGER_FREE_PERCENTS = [10, 15, 20] as const;
+const freePercent = (usedPercent: number): number => 100 - usedPercent;
+
+/** OTC RDS takes a limit and a trigger threshold; it chooses the step itself. */
+function autogrowErrors(p: ComposeContext['instance']['parameters']): FieldError[] {
+  const autogrow = enabledAutogrow(p);
+  if (!autogrow) return [];
+  const errors: FieldError[] = [];
+  if (!(TRIGGER_FREE_PERCENTS as readonly number[]).includes(freePercent(autogrow.thresholdPercent))) {
+    const allowed = TRIGGER_FREE_PERCENTS.map((free) => 100 - free).sort((a, b) => a - b);
+    errors.push({
+      path: 'spec.parameters.size.autogrow.thresholdPercent',
+      message: `OTC RDS grows the volume when 10, 15 or 20 % is free: use ${allowed.join(', ')} (percent used), not ${autogrow.thresholdPercent}`,
+    });
+  }
+  if (autogrow.step !== undefined) {
+    errors.push({ path: 'spec.parameters.size.autogrow.step', message: 'OTC RDS chooses how much it grows the volume at a time: remove it' });
+  }
+  if (volumeGB(autogrow.max) > MAX_VOLUME_GB) {
+    errors.push({ path: 'spec.parameters.size.autogrow.max', message: `OTC RDS volumes grow to at most ${MAX_VOLUME_GB} GB; the claim asks for ${autogrow.max}` });
   }
   return errors;
 }

@@ -34,13 +34,15 @@ export const otcRdsOptions = z
     subnetId: z.string().max(64).default('00000000-0000-0000-0000-000000000001').describe("Subnet (network) id the instances' private addresses come from."),
     securityGroupId: z.string().max(64).default('00000000-0000-0000-0000-000000000002').describe('Security group of the instances; the platform keeps its rules.'),
     volumeType: z.enum(['COMMON', 'HIGH', 'ULTRAHIGH', 'CLOUDSSD', 'ESSD']).default('CLOUDSSD').describe('Volume type of new instances.'),
+    // Replaced by the claim's size.autogrow.thresholdPercent; declared so that an input still carrying it is told so
+    // rather than getting a bare "unrecognized key".
     autogrowPercent: z
       .number()
-      .int()
-      .min(10)
-      .max(20)
-      .default(10)
-      .describe('Free space (percent) below which OTC grows the volume, when the claim sets size.autogrowTo.'),
+      .optional()
+      .refine((v) => v === undefined, {
+        message: "was removed: each claim's size.autogrow.thresholdPercent decides (80, 85 or 90 % used, OTC's 20, 15 or 10 % free); remove it",
+      })
+      .describe('Removed: the claim\'s size.autogrow.thresholdPercent decides when OTC grows the volume. An input that sets it is refused.'),
     flavors: z
       .object(Object.fromEntries(PLAN_NAMES.map((plan) => [plan, z.string().regex(FLAVOR, 'must be an RDS flavour such as rds.pg.n1.large.2').default(DEFAULT_FLAVORS[plan])])) as Record<PlanName, z.ZodDefault<z.ZodString>>)
       .strict()
