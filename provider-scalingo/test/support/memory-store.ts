@@ -19,7 +19,15 @@ export class MemoryStore implements ResourceStore {
   readonly writes: string[] = [];
   /** Called before each spec/metadata write; throwing simulates a crash at that point. */
   beforeUpdate: (next: DatabaseResource, previous: DatabaseResource) => void = () => undefined;
+  /** After a crash nothing more is written until the provider "restarts" (the fault run sets this back). */
+  dead = false;
+  /** A broken store that loses the pending annotation: the control run shows duplicates then appear. */
+  forgetPending = false;
   private version = 1;
+
+  private alive(): void {
+    if (this.dead) throw new CrashError();
+  }
 
   constructor(initial: DatabaseResource) {
     this.stored = structuredClone({ ...initial, metadata: { ...initial.metadata, resourceVersion: '1' } });
@@ -31,7 +39,17 @@ export class MemoryStore implements ResourceStore {
   }
 
   async update(resource: DatabaseResource): Promise<DatabaseResource> {
-    this.beforeUpdate(resource, this.stored);
+    this.alive();
+    try {
+      this.beforeUpdate(resource, this.stored);
+    } catch (error) {
+      if (error instanceof CrashError) this.dead = true;
+      throw error;
+    }
+    if (this.forgetPending && resource.metadata.annotations) {
+      const { ['crossplane.io/external-create-pending']: _forgotten, ...kept } = resource.metadata.annotations;
+      resource = { ...resource, metadata: { ...resource.metadata, annotations: kept } };
+    }
     this.version += 1;
     // As the API server: spec and metadata from the caller, status kept from storage.
     this.stored = structuredClone({ ...resource, status: this.stored.status, metadata: { ...resource.metadata, resourceVersion: String(this.version) } });
@@ -40,6 +58,7 @@ export class MemoryStore implements ResourceStore {
   }
 
   async updateStatus(resource: DatabaseResource): Promise<DatabaseResource> {
+    this.alive();
     this.version += 1;
     this.stored = structuredClone({ ...this.stored, status: resource.status, metadata: { ...this.stored.metadata, resourceVersion: String(this.version) } });
     this.writes.push('status');
@@ -47,16 +66,19 @@ export class MemoryStore implements ResourceStore {
   }
 
   async applyConnectionSecret(_resource: DatabaseResource, name: string, data: Record<string, string>): Promise<void> {
+    this.alive();
     this.secret = { name, data: { ...data } };
     this.writes.push('secret');
   }
 
   async ensureUsage(): Promise<void> {
+    this.alive();
     if (!this.usage) this.writes.push('usage+');
     this.usage = true;
   }
 
   async removeUsage(): Promise<void> {
+    this.alive();
     if (this.usage) this.writes.push('usage-');
     this.usage = false;
   }
