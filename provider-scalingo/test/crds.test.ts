@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { providerCrds } from '../src/api/crds.js';
 
 const crdDir = fileURLToPath(new URL('../package/crds', import.meta.url));
@@ -42,4 +42,16 @@ describe('generated CRDs', () => {
     expect(spec.managementPolicies!.default).toEqual(['*']);
     expect(spec.providerConfigRef!.default).toEqual({ kind: 'ClusterProviderConfig', name: 'default' });
   });
+
+  const examplesDir = fileURLToPath(new URL('../examples', import.meta.url));
+  const examples = ['database.yaml', 'provider-config.yaml'].flatMap((file) =>
+    parseAllDocuments(readFileSync(join(examplesDir, file), 'utf8')).map((document) => document.toJS() as { kind: string; metadata: { name: string } }),
+  );
+  it.each(examples.filter((object) => object.kind !== 'Secret').map((object) => [object.kind, object.metadata.name, object] as const))(
+    'examples/%s %s validates',
+    (kind, _name, object) => {
+      const file = { Database: 'scalingo.dbaas.dev_databases.yaml', ClusterProviderConfig: 'scalingo.dbaas.dev_clusterproviderconfigs.yaml' }[kind as string]!;
+      expect(ajv.validate(openApiOf(file), object)).toBe(true);
+    },
+  );
 });
