@@ -31,7 +31,9 @@ export class Controller {
   private readonly informers: Informer<KubernetesObject>[] = [];
   private readonly clients = new Map<string, ScalingoClient>();
   private readonly store: KubeStore;
-  synced = false;
+  /** Watches that have listed and connected; ready when all of them have. */
+  private readonly connected = new Set<string>();
+  private started = false;
 
   constructor(
     private readonly apis: KubeApis,
@@ -126,9 +128,12 @@ export class Controller {
       () => this.apis.custom.listClusterCustomObject({ ...ours, plural }) as never,
     );
     for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, (object) => onEvent(object as KubernetesObject & Record<string, unknown>));
+    informer.on('connect', () => this.connected.add(plural));
     informer.on('error', (error) => {
+      this.connected.delete(plural);
+      if (this.stopping) return;
       this.log.warn({ plural, error: String(error) }, 'watch failed; restarting in 5s');
-      setTimeout(() => void informer.start().catch(() => undefined), 5000).unref();
+      setTimeout(() => void (this.stopping ? undefined : informer.start().catch(() => undefined)), 5000).unref();
     });
     this.informers.push(informer);
     return informer;
@@ -143,13 +148,32 @@ export class Controller {
       const ref = object.providerConfigRef as { kind: string; name: string } | undefined;
       if (ref) this.configs.add(ref.kind === 'ClusterProviderConfig' ? `ClusterProviderConfig//${ref.name}` : `ProviderConfig/${object.metadata?.namespace}/${ref.name}`);
     });
-    await Promise.all(this.informers.map((informer) => informer.start()));
-    this.synced = true;
+    await Promise.all(this.informers.map((informer) => this.startWithRetry(informer)));
+    this.started = true;
+  }
+
+  get synced(): boolean {
+    return this.started && !this.stopping && this.connected.size === this.informers.length;
+  }
+
+  private stopping = false;
+
+  /** The API server may not answer yet (provider pod starting first): keep trying; /readyz says not ready meanwhile. */
+  private async startWithRetry(informer: Informer<KubernetesObject>): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await informer.start();
+        return;
+      } catch (error) {
+        this.log.warn({ error: error instanceof Error ? error.message : String(error) }, 'cannot list from the API server; retrying in 5s');
+        await new Promise((resolve) => setTimeout(resolve, 5000).unref());
+      }
+    }
   }
 
   /** Graceful: stop watching, let reconciles in flight finish (their writes are what makes a crash safe anyway). */
   async stop(): Promise<void> {
-    this.synced = false;
+    this.stopping = true;
     await Promise.all(this.informers.map((informer) => informer.stop().catch(() => undefined)));
     await Promise.all([this.databases.shutDown(), this.configs.shutDown()]);
   }

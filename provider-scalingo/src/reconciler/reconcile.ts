@@ -68,7 +68,21 @@ async function writeConditions(
   return context.store.updateStatus({ ...resource, status });
 }
 
-export async function reconcile(context: ReconcileContext, initial: DatabaseResource): Promise<ReconcileOutcome> {
+/** Remembers the newest object the store returned, so the error status is written on top of it, not refused as stale. */
+function tracking(store: ResourceStore, latest: { resource: DatabaseResource }): ResourceStore {
+  const remember = async (write: Promise<DatabaseResource>) => (latest.resource = await write);
+  return {
+    update: (resource) => remember(store.update(resource)),
+    updateStatus: (resource) => remember(store.updateStatus(resource)),
+    applyConnectionSecret: (resource, name, data) => store.applyConnectionSecret(resource, name, data),
+    ensureUsage: (resource) => store.ensureUsage(resource),
+    removeUsage: (resource) => store.removeUsage(resource),
+  };
+}
+
+export async function reconcile(outer: ReconcileContext, initial: DatabaseResource): Promise<ReconcileOutcome> {
+  const latest = { resource: initial };
+  const context = { ...outer, store: tracking(outer.store, latest) };
   let resource = initial;
   if (annotation(resource, ANNOTATION.paused) === 'true') {
     await writeConditions(context, resource, [synced('ReconcilePaused')]);
@@ -93,7 +107,7 @@ export async function reconcile(context: ReconcileContext, initial: DatabaseReso
   } catch (caught) {
     const error = caught instanceof Error ? caught : new Error(String(caught));
     // The error goes into Synced; Ready keeps what it was. The controller backs off before the next try.
-    await writeConditions(context, resource, [synced('ReconcileError', error.message)]).catch(() => undefined);
+    await writeConditions(context, latest.resource, [synced('ReconcileError', error.message)]).catch(() => undefined);
     return { result: 'error', error };
   }
 }

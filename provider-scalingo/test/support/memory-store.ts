@@ -25,8 +25,12 @@ export class MemoryStore implements ResourceStore {
   forgetPending = false;
   private version = 1;
 
-  private alive(): void {
+  private alive(resource?: DatabaseResource): void {
     if (this.dead) throw new CrashError();
+    // As the API server: a write based on an older resourceVersion is refused.
+    if (resource && resource.metadata.resourceVersion !== this.stored.metadata.resourceVersion) {
+      throw Object.assign(new Error(`conflict: resourceVersion ${resource.metadata.resourceVersion}, stored ${this.stored.metadata.resourceVersion}`), { code: 409 });
+    }
   }
 
   constructor(initial: DatabaseResource) {
@@ -39,7 +43,7 @@ export class MemoryStore implements ResourceStore {
   }
 
   async update(resource: DatabaseResource): Promise<DatabaseResource> {
-    this.alive();
+    this.alive(resource);
     try {
       this.beforeUpdate(resource, this.stored);
     } catch (error) {
@@ -58,7 +62,7 @@ export class MemoryStore implements ResourceStore {
   }
 
   async updateStatus(resource: DatabaseResource): Promise<DatabaseResource> {
-    this.alive();
+    this.alive(resource);
     this.version += 1;
     this.stored = structuredClone({ ...this.stored, status: resource.status, metadata: { ...this.stored.metadata, resourceVersion: String(this.version) } });
     this.writes.push('status');
