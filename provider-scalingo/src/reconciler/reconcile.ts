@@ -62,7 +62,7 @@ async function writeConditions(
     ...resource.status,
     conditions: list,
     ...(atProvider
-      ? { atProvider: { id: atProvider.id, status: atProvider.status, plan: atProvider.plan, version: atProvider.version, host: atProvider.host, port: atProvider.port, database: atProvider.name.replace(/-/g, '_') } }
+      ? { atProvider: { id: atProvider.id, status: atProvider.status, plan: atProvider.plan, version: atProvider.version, host: atProvider.host, port: atProvider.port, database: atProvider.database } }
       : {}),
   };
   return context.store.updateStatus({ ...resource, status });

@@ -12,6 +12,8 @@ export interface RemoteDatabase {
   version: string;
   host: string;
   port: number;
+  /** The PostgreSQL database's name (the addon's resource_id). */
+  database: string;
 }
 
 export interface RemoteFirewallRule {

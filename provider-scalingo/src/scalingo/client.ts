@@ -38,6 +38,7 @@ interface Pagination {
 }
 interface Addon {
   id: string;
+  resource_id: string;
   status: string;
   plan?: { name?: string };
 }
@@ -160,6 +161,7 @@ export class ScalingoClient implements ScalingoApi {
       version: '',
       host: '',
       port: 0,
+      database: addon.resource_id,
     };
     const { database } = await this.databaseApi<{ database: DbApiDatabase }>(partial, { method: 'GET', path: '', operation: 'database.show', idempotent: true });
     const node = database.instances?.find((instance) => instance.type === 'db-node');
