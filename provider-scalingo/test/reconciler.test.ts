@@ -139,6 +139,31 @@ describe('finalizer and deletion', () => {
   });
 });
 
+describe('deletion with a create whose result was never recorded', () => {
+  it('finds the database by name and deletes it instead of orphaning it', async () => {
+    const h = await start();
+    h.store.beforeUpdate = (next) => {
+      if (next.metadata.annotations?.[ANNOTATION.externalName]) throw new CrashError();
+    };
+    await h.run();
+    h.store.dead = false;
+    h.store.beforeUpdate = () => undefined;
+    h.store.stored.metadata.deletionTimestamp = '2026-12-02T06:10:00Z';
+    expect((await h.run()).result).toBe('deleting');
+    expect(h.state.databases.size).toBe(0);
+  });
+});
+
+describe('forProvider.version', () => {
+  it('a major Scalingo did not give is an error naming the field', async () => {
+    const h = await start(database({ forProvider: { version: '16' } }));
+    await h.run();
+    h.clock.advance(SCALINGO_TIMINGS.provisionMs);
+    expect((await h.run()).result).toBe('error');
+    expect(condition(h, 'Synced').message).toBe('forProvider.version: Scalingo runs PostgreSQL 17, not 16; this provider can neither choose nor change the major');
+  });
+});
+
 describe('managementPolicies', () => {
   async function existing(h: Harness, plan = 'postgresql-dr-starter-1024') {
     const db = h.state.create({ name: 'orders-db', planId: h.state.plan(plan)!.id });

@@ -169,8 +169,9 @@ async function create(context: ReconcileContext, resource: DatabaseResource, pol
 }
 
 async function reconcileDelete(context: ReconcileContext, resource: DatabaseResource, policies: Policies): Promise<ReconcileOutcome> {
-  const externalName = annotation(resource, ANNOTATION.externalName);
-  const remote = policies.delete && externalName ? await context.api.findDatabase(externalName) : undefined;
+  // A create whose result was never recorded may still have made the database: look it up by name, not orphan it.
+  const lookup = annotation(resource, ANNOTATION.externalName) ?? (annotation(resource, ANNOTATION.createPending) ? resource.spec.forProvider.name : undefined);
+  const remote = policies.delete && lookup ? await context.api.findDatabase(lookup) : undefined;
   if (remote) {
     await context.api.deleteDatabase(remote);
     await writeConditions(context, resource, [ready('Deleting'), synced('ReconcileSuccess')], remote);
@@ -237,7 +238,8 @@ async function reconcileExisting(
       await context.api.changePlan(remote, desired.plan);
       result = 'updated';
     } else if (desired.version && remote.version && desired.version !== remote.version) {
-      throw new ReconcileError(`forProvider.version: Scalingo runs PostgreSQL ${remote.version}; changing the major of an existing database is not supported by this provider`);
+      // Scalingo's databases API takes no version at creation and this provider does not run major upgrades.
+      throw new ReconcileError(`forProvider.version: Scalingo runs PostgreSQL ${remote.version}, not ${desired.version}; this provider can neither choose nor change the major`);
     }
     if (rules && desired.firewallRules && !sameRules(desired.firewallRules, rules)) {
       const wanted = new Set(desired.firewallRules.map((rule) => rule.cidr));
