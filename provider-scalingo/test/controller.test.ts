@@ -103,4 +103,12 @@ describe('controller against a stub Kubernetes API and the fake Scalingo API', (
     const synced = conditionOf((stub.get(DB)!.status as { conditions: never[] }).conditions, 'Synced');
     expect(synced?.message).toBe('cannot connect to Scalingo: ClusterProviderConfig default: spec.credentials.secretRef: Secret crossplane-system/scalingo-token has no key "nope"');
   });
+
+  it('a spec the schema refuses (an object from before a CRD change) names the field', async () => {
+    const { stub, controller } = await setUp();
+    (stub.get(DB)!.spec as { forProvider: { plan: string } }).forProvider.plan = '';
+    expect(await controller.reconcileDatabase('team-a/orders')).toEqual({ failed: true });
+    const synced = conditionOf((stub.get(DB)!.status as { conditions: never[] }).conditions, 'Synced');
+    expect(synced?.message).toBe('spec.forProvider.plan: Too small: expected string to have >=1 characters');
+  });
 });

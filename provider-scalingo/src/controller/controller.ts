@@ -34,6 +34,8 @@ export class Controller {
   /** Watches that have listed and connected; ready when all of them have. */
   private readonly connected = new Set<string>();
   private started = false;
+  /** The last generation/annotations/deletion/finalizers seen per Database. */
+  private readonly seen = new Map<string, string>();
 
   constructor(
     private readonly apis: KubeApis,
@@ -66,7 +68,16 @@ export class Controller {
       throw error;
     }
     // Defaults the API server applied are in the object; parse anyway so a bad object fails with the field's name.
-    resource = { ...resource, spec: databaseSpec.parse(resource.spec) };
+    const parsed = databaseSpec.safeParse(resource.spec);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const message = `spec.${issue?.path.join('.')}: ${issue?.message}`;
+      const conditions = setCondition(resource.status?.conditions, { type: 'Synced', status: 'False', reason: 'ReconcileError', message }, new Date().toISOString(), resource.metadata.generation);
+      await this.store.updateStatus({ ...resource, status: { ...resource.status, conditions } });
+      this.metrics.errors.inc();
+      return { failed: true };
+    }
+    resource = { ...resource, spec: parsed.data };
     const started = process.cpuUsage();
     let outcome;
     try {
@@ -141,7 +152,15 @@ export class Controller {
 
   async start(): Promise<void> {
     const dbKey = (object: KubernetesObject) => `${object.metadata?.namespace}/${object.metadata?.name}`;
-    this.watch('databases', (object) => this.databases.add(dbKey(object)));
+    this.watch('databases', (object) => {
+      // Our own status writes come back as events; only what a user or Crossplane changes needs a reconcile now.
+      const key = dbKey(object);
+      const metadata = object.metadata;
+      const fingerprint = JSON.stringify([metadata?.generation, metadata?.annotations, metadata?.deletionTimestamp, metadata?.finalizers]);
+      if (this.seen.get(key) === fingerprint) return;
+      this.seen.set(key, fingerprint);
+      this.databases.add(key);
+    });
     this.watch('providerconfigs', (object) => this.configs.add(`ProviderConfig/${object.metadata?.namespace}/${object.metadata?.name}`));
     this.watch('clusterproviderconfigs', (object) => this.configs.add(`ClusterProviderConfig//${object.metadata?.name}`));
     this.watch('providerconfigusages', (object) => {
