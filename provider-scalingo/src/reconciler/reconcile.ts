@@ -190,15 +190,15 @@ function sameRules(a: FirewallRule[], b: FirewallRule[]): boolean {
 
 /** Fills what the user left out with what Scalingo chose (crossplane-runtime's late initialization). */
 function lateInitialize(resource: DatabaseResource, remote: RemoteDatabase, rules: { cidr: string; label: string }[]): DatabaseResource | undefined {
-  const forProvider = { ...resource.spec.forProvider };
-  let changed = false;
-  if (forProvider.version === undefined && remote.version) (forProvider.version = remote.version), (changed = true);
-  if (forProvider.projectId === undefined && remote.projectId) (forProvider.projectId = remote.projectId), (changed = true);
-  if (forProvider.firewallRules === undefined) {
-    forProvider.firewallRules = rules.map(({ cidr, label }) => (label ? { cidr, label } : { cidr }));
-    changed = true;
-  }
-  return changed ? { ...resource, spec: { ...resource.spec, forProvider } } : undefined;
+  const given = resource.spec.forProvider;
+  const filled = {
+    ...given,
+    ...(given.version === undefined && remote.version ? { version: remote.version } : {}),
+    ...(given.projectId === undefined && remote.projectId ? { projectId: remote.projectId } : {}),
+    ...(given.firewallRules === undefined ? { firewallRules: rules.map(({ cidr, label }) => (label ? { cidr, label } : { cidr })) } : {}),
+  };
+  const changed = JSON.stringify(filled) !== JSON.stringify(given);
+  return changed ? { ...resource, spec: { ...resource.spec, forProvider: filled } } : undefined;
 }
 
 function readyReason(remote: RemoteDatabase): [ReadyReason, string?] {
