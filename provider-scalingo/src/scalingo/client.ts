@@ -6,6 +6,7 @@
  */
 import type { CreateDatabase, RemoteDatabase, RemoteFirewallRule, ScalingoApi } from './api.js';
 import { DEFAULT_RETRY, type HttpOptions, type JsonRequest, requestJson, ScalingoApiError } from './http.js';
+import { TokenBucket } from './rate-limit.js';
 
 export interface ClientConfig {
   apiToken: string;
@@ -14,6 +15,8 @@ export interface ClientConfig {
   apiEndpoint?: string | undefined;
   http?: Partial<HttpOptions>;
   now?: () => number;
+  /** Requests per second to Scalingo for this account (default 10, bursts of 20). */
+  requestsPerSecond?: number;
 }
 
 export const DEFAULT_AUTH_ENDPOINT = 'https://auth.scalingo.com';
@@ -67,7 +70,9 @@ export class ScalingoClient implements ScalingoApi {
   private planIds: Map<string, string> | undefined;
 
   constructor(private readonly config: ClientConfig) {
-    this.http = { retry: DEFAULT_RETRY, ...config.http };
+    const perSecond = config.requestsPerSecond ?? 10;
+    const bucket = new TokenBucket(perSecond, perSecond * 2);
+    this.http = { retry: DEFAULT_RETRY, limit: () => bucket.take(), ...config.http };
     this.now = config.now ?? Date.now;
   }
 

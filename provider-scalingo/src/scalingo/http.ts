@@ -42,6 +42,8 @@ export interface HttpOptions {
   observe?: (operation: string, status: number, seconds: number) => void;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Waits for the account's rate budget before each attempt (rate-limit.ts). */
+  limit?: () => Promise<void>;
 }
 
 export interface JsonRequest {
@@ -80,6 +82,7 @@ export async function requestJson<T>(request: JsonRequest, options: HttpOptions)
   for (let attempt = 0; attempt < options.retry.attempts; attempt += 1) {
     if (lastError) await sleep(lastError.retry?.afterMs ?? backoffDelay(attempt - 1, options.retry, random));
     try {
+      await options.limit?.();
       return await attemptOnce<T>(request, options);
     } catch (caught) {
       if (!(caught instanceof ScalingoApiError) || !caught.retry) throw caught;

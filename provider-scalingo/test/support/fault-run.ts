@@ -61,7 +61,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunFigur
       authEndpoint: url,
       apiEndpoint: url,
       now: clock.now,
-      http: { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 1000 }, sleep: async () => undefined, random },
+      http: { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2, timeoutMs: 1000 }, sleep: async () => undefined, limit: async () => undefined /* time is compressed: no rate budget */, random },
     });
   let client = newClient();
   const stores = Array.from({ length: options.databases }, (_, index) => {

@@ -54,7 +54,7 @@ export async function startHarness(resource: DatabaseResource, options: { timeou
     authEndpoint: url,
     apiEndpoint: url,
     now: clock.now,
-    http: { retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: options.timeoutMs ?? 2000 }, sleep: async () => undefined },
+    http: { retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: options.timeoutMs ?? 2000 }, sleep: async () => undefined, limit: async () => undefined /* time is compressed: no rate budget */ },
   });
   const store = new MemoryStore(resource);
   const context: ReconcileContext = { api: client, store, now: clock.now, pollIntervalMs: 60_000, busyPollMs: 15_000, createSettleMs: 120_000 };
