@@ -1,6 +1,6 @@
 /** The Scalingo client against the fake: auth, pagination, retries with backoff, and what is never repeated. */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { backoffDelay, DEFAULT_RETRY } from '../src/scalingo/http.js';
+import { backoffDelay, DEFAULT_RETRY, requestJson } from '../src/scalingo/http.js';
 import { database, startHarness, type Harness } from './support/harness.js';
 
 let harness: Harness | undefined;
@@ -71,6 +71,14 @@ describe('retries', () => {
     const result = h.client.createDatabase({ name: 'orders-db', plan: 'postgresql-dr-starter-1024' });
     await (ok ? expect(result).resolves.toEqual({ id: expect.any(String) }) : expect(result).rejects.toThrow('POST /v1/databases'));
     expect(count(h, 'POST /v1/databases')).toBe(creates);
+  });
+
+  it('a request the server holds past the client timeout is aborted by the client', async () => {
+    const h = await start();
+    h.server.hangMs = 10_000;
+    h.server.faults.queue.push('timeout');
+    const request = requestJson({ method: 'GET', url: `${h.server.url}/v1/regions`, operation: 'regions.list', idempotent: false }, { retry: { ...DEFAULT_RETRY, timeoutMs: 100 } });
+    await expect(request).rejects.toThrow(/^GET \/v1\/regions: no response: .*aborted due to timeout$/);
   });
 
   it.each([
