@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the two Crossplane packages into dist/packages/:
+# Builds the Crossplane packages into dist/packages/ (provider-scalingo.xpkg: provider-scalingo/package/):
 #   function-postgresql.xpkg       package/ (crossplane.yaml and the function-input CRD); with IMAGE=<ref> the
 #                                  runtime image is embedded (needs the image in a local daemon or tarball), without
 #                                  it the package is for the External runtime (as the e2e tests use it)
@@ -24,6 +24,9 @@ trap 'rm -rf "$work"' EXIT
 image_args=()
 [[ -n "${IMAGE:-}" ]] && image_args=(--embed-runtime-image "$IMAGE")
 crank xpkg build --package-root package "${image_args[@]}" --package-file "$out/function-postgresql.xpkg" >&2
+
+# provider-scalingo: its CRDs (generated, committed) and crossplane.yaml; the runtime image from provider-scalingo/Dockerfile
+crank xpkg build --package-root provider-scalingo/package --examples-root provider-scalingo/examples --package-file "$out/provider-scalingo.xpkg" >&2
 
 mkdir -p "$work/configuration"
 cp configuration/crossplane.yaml "$work/configuration/"

@@ -1,0 +1,13 @@
+/** Where the reconciler writes: the Kubernetes API in production, memory in unit tests. */
+import type { DatabaseResource } from './resource.js';
+
+export interface ResourceStore {
+  /** Writes metadata and spec (annotations, finalizers, late-initialized fields); returns the stored object. */
+  update(resource: DatabaseResource): Promise<DatabaseResource>;
+  updateStatus(resource: DatabaseResource): Promise<DatabaseResource>;
+  /** Creates or updates the connection Secret, owned by the resource. */
+  applyConnectionSecret(resource: DatabaseResource, name: string, data: Record<string, string>): Promise<void>;
+  /** Records that the resource uses its provider config (ProviderConfigUsage), so the config can't be deleted. */
+  ensureUsage(resource: DatabaseResource): Promise<void>;
+  removeUsage(resource: DatabaseResource): Promise<void>;
+}
