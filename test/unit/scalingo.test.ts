@@ -134,7 +134,9 @@ describe('status from the Database', () => {
     [undefined, false, undefined, 'waiting for Scalingo', false],
     // Ready but no host yet: nothing to connect to.
     [{ status: 'running' }, true, undefined, 'waiting for Scalingo (running)', false],
-    [{ status: 'error', host: 'h' }, true, undefined, 'Scalingo reports the database error', true],
+    [{ status: 'stopped', host: 'h' }, true, undefined, 'Scalingo reports the database stopped', true],
+    // A plan change in progress passes by itself.
+    [{ status: 'updating' }, false, undefined, 'waiting for Scalingo (updating)', false],
     [undefined, false, { type: 'Synced', status: 'False', reason: 'ReconcileError', message: 'plan change in progress' }, 'provider-scalingo: plan change in progress', false],
   ])('%o (Ready %p, %o) → %s', (atProvider, ready, synced, message, failed) => {
     const rsp = observed(atProvider, ready, synced);

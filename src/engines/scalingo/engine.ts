@@ -33,8 +33,11 @@ const POSTGRES_PORT = 5432;
 export const MAX_SCALINGO_NAME = 48;
 /** How long Scalingo keeps the daily backups of each class, in days ("one month" for Starter, a year above). */
 export const RETENTION_DAYS: Record<ServiceClass, number> = { starter: 30, business: 365, enterprise: 365 };
-/** Scalingo database statuses that need a person (go-scalingo's database status values). */
-const FAILED_STATUSES = new Set(['error', 'failed', 'stopped']);
+/**
+ * Scalingo database statuses that need a person. go-scalingo's are running, migrating, upgrading and stopped (the
+ * provider adds creating and updating, which pass by themselves): only a stopped database waits for someone.
+ */
+const FAILED_STATUSES = new Set(['stopped']);
 
 const options = (ctx: ComposeContext): ScalingoOptions => ctx.platform.engines.scalingo;
 const observedDatabase = (ctx: ComposeContext): Json | undefined => ctx.observed.resources[SCALINGO_KEYS.database];
