@@ -162,6 +162,9 @@ describe('what Scalingo cannot honour is refused, naming the field', () => {
     ['a maintenance window', { maintenance: { dayOfWeek: 'sunday', timeOfDay: '02:00' } }, ["spec.parameters.maintenance: provider-scalingo sets no maintenance window: Scalingo's own window applies (its dashboard); remove it"]],
     ['allowed namespaces', { network: { allowedNamespaces: ['other'] } }, ["spec.parameters.network.allowedNamespaces: Scalingo's firewall can't tell namespaces apart: the platform's cluster ranges reach the database; use allowedCIDRs for addresses outside the cluster"]],
     ['an IPv6 range', { network: { allowedCIDRs: ['192.0.2.0/24', '2001:db8::/32'] } }, ['spec.parameters.network.allowedCIDRs[1]: Scalingo\'s firewall takes IPv4 ranges only; "2001:db8::/32" can not be honoured']],
+    ['the admin Secret\'s name for the connection Secret', { connectionSecret: { name: 'app-db-admin' } }, [
+      'spec.parameters.connectionSecret.name: "app-db-admin" is the Secret provider-scalingo writes the administrator\'s login into: choose another name',
+    ]],
   ])('%s', (_what, parameters, errors) => {
     expect(fieldErrors(runFunction(scalingo(parameters), { random: seededRandom('x') }))).toEqual(errors);
   });

@@ -162,6 +162,9 @@ function unsupported(ctx: ComposeContext): FieldError[] {
   if (p.network.allowedNamespaces.length > 0) {
     refuse('network.allowedNamespaces', "Scalingo's firewall can't tell namespaces apart: the platform's cluster ranges reach the database; use allowedCIDRs for addresses outside the cluster");
   }
+  if (p.connectionSecret.name === adminSecretName(ctx)) {
+    refuse('connectionSecret.name', `"${adminSecretName(ctx)}" is the Secret provider-scalingo writes the administrator's login into: choose another name`);
+  }
   p.network.allowedCIDRs.forEach((cidr, i) => {
     if (!/^[0-9]{1,3}(\.[0-9]{1,3}){3}\/([0-9]|[12][0-9]|3[0-2])$/.test(cidr)) refuse(`network.allowedCIDRs[${i}]`, `Scalingo's firewall takes IPv4 ranges only; "${cidr}" can not be honoured`);
   });
