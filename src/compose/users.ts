@@ -1,6 +1,7 @@
 /**
  * Users and databases through provider-sql's namespaced (`.m.`) kinds, in the claim's namespace beside the instance:
- * a ProviderConfig reading the superuser Secret, a Database per claimed database (extensions through Extension), a
+ * a ProviderConfig reading the superuser Secret (or the administrator's Secret a service's provider writes, when the
+ * engine names one: DatabaseEngine.adminSecret), a Database per claimed database (extensions through Extension), a
  * Role per user with a password made once and kept in the user's connection Secret, and Grants.
  *
  * What provider-sql 0.16 can and can't grant decides how privileges map (README, "Users and databases"):
