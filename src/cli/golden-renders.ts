@@ -66,12 +66,15 @@ function runningOtc(object: Doc): Doc {
   };
 }
 
-/** What provider-scalingo writes of a running Scalingo database: Ready, and what Scalingo answers (atProvider). */
+/** What provider-scalingo writes of a running Scalingo database: Ready, what Scalingo answers (atProvider), the
+ *  late-initialized major. */
 function runningScalingo(object: Doc): Doc {
-  const forProvider = (object['spec'] as Doc)['forProvider'] as Doc;
+  // The provider late-initializes the major Scalingo runs (its API takes none at creation): 17.
+  const forProvider: Doc = { version: '17', ...((object['spec'] as Doc)['forProvider'] as Doc) };
   const name = String(forProvider['name']);
   return {
     ...object,
+    spec: { ...(object['spec'] as Doc), forProvider },
     status: {
       conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }],
       atProvider: {

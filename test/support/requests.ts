@@ -70,6 +70,8 @@ export function observeDesired(req: RunFunctionRequest, rsp: RunFunctionResponse
       }
       if (object['apiVersion'] === 'scalingo.dbaas.dev/v1alpha1' && object['kind'] === 'Database') {
         const fp = (object['spec'] as Doc)['forProvider'] as Doc;
+        // The provider late-initializes the major Scalingo runs (its API takes none at creation).
+        fp['version'] ??= '17';
         (object['status'] as Doc)['atProvider'] = { id: 'sc-id-1', status: 'running', plan: fp['plan'], version: `${String(fp['version'])}.6`, host: `${String(fp['name'])}.postgresql.a.osc-fr1.scalingo-dbs.com`, port: 30123 };
       }
       if (object['kind'] === 'InstanceV3') {

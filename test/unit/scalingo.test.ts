@@ -27,14 +27,13 @@ const withOptions = (options: Doc): Doc => {
 };
 
 describe('the Scalingo Database', () => {
-  it("takes the name, the platform's plan, the major, the firewall and provider-sql's Secret", () => {
+  it("takes the name, the platform's plan, the firewall and provider-sql's Secret; no version (Scalingo's API takes none)", () => {
     const database = first({})['scalingo-database']!;
     expect(database).toMatchObject({ apiVersion: 'scalingo.dbaas.dev/v1alpha1', kind: 'Database', metadata: { name: 'app-db', namespace: 'team-a' } });
     expect(spec(database)).toEqual({
       forProvider: {
         name: 'app-db-team-a',
         plan: 'postgresql-dr-starter-4096',
-        version: '17',
         firewallRules: [{ cidr: '203.0.113.16/29', label: 'platform cluster' }],
       },
       providerConfigRef: { kind: 'ClusterProviderConfig', name: 'default' },
@@ -129,6 +128,12 @@ describe('status from the Database', () => {
     expect([value('host'), value('port'), value('username'), value('database')]).toEqual(['app-db-team-a-1.postgresql.a.osc-fr1.scalingo-dbs.com', '30987', 'app', 'app']);
   });
 
+  it('stays Ready through a plan change: the provider keeps Ready True while Scalingo says updating', () => {
+    const rsp = observed({ status: 'updating', host: 'h.scalingo-dbs.com', port: 30123 }, true);
+    expect(rsp.conditions[0]).toMatchObject({ status: Status.STATUS_CONDITION_TRUE });
+    expect((rsp.desired!.composite!.resource as Doc)['status']).toMatchObject({ phase: 'updating' });
+  });
+
   it.each<[Doc | undefined, boolean, Doc | undefined, string, boolean]>([
     [{ status: 'creating' }, false, undefined, 'waiting for Scalingo (creating)', false],
     [undefined, false, undefined, 'waiting for Scalingo', false],
@@ -146,6 +151,7 @@ describe('status from the Database', () => {
 
 describe('what Scalingo cannot honour is refused, naming the field', () => {
   it.each<[string, Doc, string[]]>([
+    ['another major than Scalingo creates', { version: 16 }, ['spec.parameters.version: Scalingo creates new databases on PostgreSQL 17 (its API takes no version): set version to 17']],
     ['four nodes', { instances: 4 }, ['spec.parameters.instances: Scalingo runs 1 node (Starter), 2 (Business) or 3 (Enterprise); 4 can not be honoured']],
     ['sync replication', { instances: 2, replication: { mode: 'sync' } }, ['spec.parameters.replication.mode: Scalingo keeps its standbys in step itself (asynchronously); sync can not be chosen: remove it or set it to async']],
     ['cpu', { size: { cpu: '2' } }, ['spec.parameters.size.cpu: the Scalingo plan (size.plan) fixes the CPU: choose a plan instead of cpu']],
@@ -179,9 +185,11 @@ describe('what Scalingo cannot honour is refused, naming the field', () => {
 });
 
 describe('changes against the observed Database', () => {
-  const next = (before: Doc, after: Doc, options?: Doc) => {
+  /** A database made from `before`, on which the provider late-initialized the major Scalingo runs (`runs`). */
+  const next = (before: Doc, after: Doc, options?: Doc, runs = '17') => {
     const { req, rsp } = settle(scalingo(before), 'changes');
     expect(fatal(rsp)).toEqual([]);
+    forProvider(req.observed!.resources['scalingo-database']!.resource as Doc)['version'] = runs;
     (req.observed!.composite!.resource!['spec'] as Doc)['parameters'] = { engine: 'scalingo', ...after };
     const changed = options ? { ...req, input: withOptions(options) } : req;
     return runFunction(changed, { random: seededRandom('changes-2') });
@@ -190,11 +198,26 @@ describe('changes against the observed Database', () => {
   it.each<[string, Doc, Doc, string[]]>([
     ['a bigger plan', { size: { plan: 'small' } }, { size: { plan: 'large' } }, []],
     ['a standby (Starter to Business)', {}, { instances: 2 }, []],
-    ['a major upgrade', { version: 16 }, { version: 17 }, ['spec.parameters.version: the cluster runs PostgreSQL 16; changing the major version to 17 in place is not supported yet']],
-    ['a lower major', { version: 17 }, { version: 16 }, [
+    ['a major upgrade', {}, { version: 18 }, ['spec.parameters.version: the cluster runs PostgreSQL 17; changing the major version to 18 in place is not supported yet']],
+    ['a lower major', {}, { version: 16 }, [
       'spec.parameters.version: the data is PostgreSQL 17 and PostgreSQL can not go back a major version in place: keep 17 (or raise it), or create a new instance on 16 and move the data with pg_dump and pg_restore',
     ]],
   ])('%s', (_what, before, after, errors) => expect(fieldErrors(next(before, after))).toEqual(errors));
+
+  it("keeps the major the provider read back, also when the platform's creation major moves on", () => {
+    const rsp = next({}, {}, { version: 18 });
+    expect(fatal(rsp)).toEqual([]);
+    expect(forProvider(rsp.desired!.resources['scalingo-database']!.resource as Doc)['version']).toBe('17');
+  });
+
+  it('a database made on 16 (the platform said so then) stays on 16', () => {
+    const { req, rsp } = settle(scalingo({ version: 16 }, 'app-db', 'team-a', withOptions({ version: 16 })), 'on16');
+    expect(fatal(rsp)).toEqual([]);
+    forProvider(req.observed!.resources['scalingo-database']!.resource as Doc)['version'] = '16';
+    const later = runFunction({ ...req, input: withOptions({ version: 17 }) }, { random: seededRandom('on16') });
+    expect(fatal(later)).toEqual([]);
+    expect(forProvider(later.desired!.resources['scalingo-database']!.resource as Doc)['version']).toBe('16');
+  });
 
   it('a plan change is the Database plan, in place', () => {
     const rsp = next({ size: { plan: 'small' } }, { instances: 2, size: { plan: 'large' } });

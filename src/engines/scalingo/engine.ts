@@ -1,8 +1,9 @@
 /**
  * Scalingo for PostgreSQL (Dedicated Resources) through our provider-scalingo: one `Database`
  * (scalingo.dbaas.dev/v1alpha1) in the claim's namespace, with the Scalingo plan the platform's table gives for the
- * claim's size plan and node count, the major version, and firewall rules from `network.allowedCIDRs` plus the
- * platform's cluster egress ranges.
+ * claim's size plan and node count, and firewall rules from `network.allowedCIDRs` plus the platform's cluster egress
+ * ranges. Scalingo chooses the major (its API takes none): the claim's `version` must be the one the platform says
+ * Scalingo creates, and afterwards the one the provider read back.
  *
  * Scalingo makes the administrator and its password itself: the provider writes them into the Secret named by
  * `writeConnectionSecretToRef`, in exactly the keys provider-sql's ProviderConfig reads, so provider-sql logs in with
@@ -78,10 +79,14 @@ function database(ctx: ComposeContext): KubeObject {
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
   const projectId = existing ? kept('projectId') : o.projectId;
+  // Scalingo's API takes no version at creation: the provider late-initializes the major Scalingo runs, which is kept
+  // (a different one would only make the provider report Synced False); unsupported() refuses a claim asking for
+  // another major than the platform says Scalingo creates.
+  const version = kept('version');
   const forProvider: Json = {
     name: kept('name') ?? scalingoName(ctx),
     plan: plans[p.size.plan],
-    version: String(p.version),
+    ...(version !== undefined ? { version } : {}),
     ...(projectId !== undefined ? { projectId } : {}),
     firewallRules: firewallRules(ctx),
   };
@@ -126,6 +131,10 @@ function unsupported(ctx: ComposeContext): FieldError[] {
   const errors: FieldError[] = [];
   const refuse = (field: string, message: string) => errors.push({ path: path(field), message });
   const cls = serviceClass(p.instances);
+  const created = options(ctx).version;
+  if (!observedDatabase(ctx) && p.version !== created) {
+    refuse('version', `Scalingo creates new databases on PostgreSQL ${created} (its API takes no version): set version to ${created}`);
+  }
   if (!cls) {
     refuse('instances', `Scalingo runs 1 node (Starter), 2 (Business) or 3 (Enterprise); ${p.instances} can not be honoured`);
   }
@@ -175,7 +184,8 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
   const errors = unsupported(ctx);
   const observed = observedDatabase(ctx);
   if (!observed) return errors;
-  const major = Number(scalarText(at(observed, 'spec', 'forProvider', 'version')));
+  // The major the provider late-initialized from what Scalingo runs; unknown until it has.
+  const major = Number(scalarText(at(observed, 'spec', 'forProvider', 'version')) || Number.NaN);
   const stored = { disk: undefined, storageClass: undefined, major: Number.isInteger(major) && major > 0 ? major : undefined };
   // provider-scalingo changes plans in place (one change at a time, ~20 minutes) but runs no major upgrade.
   return [...errors, ...refusedStorageChanges({ ...ctx.instance.parameters, storageClass: undefined }, stored, { upgradesMajorInPlace: false })];

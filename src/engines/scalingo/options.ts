@@ -53,6 +53,14 @@ export const scalingoOptions = z
       .strict()
       .prefault({})
       .describe("provider-scalingo's (Cluster)ProviderConfig: the API token's Secret and the region; a ProviderConfig is looked up in the claim's namespace."),
+    version: z
+      .number()
+      .int()
+      // The claim API's range (api/schema.ts MIN_VERSION..MAX_VERSION; not imported: it imports the engine list).
+      .min(14)
+      .max(18)
+      .default(17)
+      .describe("The PostgreSQL major Scalingo creates new databases on (its API takes no version): a claim asking for another is refused."),
     projectId: z.string().min(1).max(64).optional().describe("Scalingo project of new databases; the token's default project when unset."),
     clusterCIDRs: z
       .array(z.string().regex(CIDR, 'must be an IPv4 CIDR'))
