@@ -7,7 +7,7 @@
 #                                  xrds/ and compositions/ so there is one copy of each in the repo
 #   configuration-postgresql-<set>.xpkg
 #                                  the optional engine sets of configuration/engines/<set>/ (in-cluster, aws-rds,
-#                                  otc-rds): no resources, only dependencies on the above and on that set's providers
+#                                  otc-rds, scalingo): no resources, only dependencies on the above and on that set's providers
 # The Crossplane CLI (crank) comes from the e2e tool cache, built from Go modules if missing.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

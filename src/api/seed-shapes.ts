@@ -1,5 +1,5 @@
 /**
- * The shapes our users' former systems taught them (README, "Three more engines"): a field one of the seed operators
+ * The shapes our users' former systems taught them (README, "Three more engines"; Scalingo's operator, issue 16): a field one of the seed operators
  * had, written into this claim. Each is declared, so that neither the API server prunes it silently nor its strict
  * decoding answers a bare "unknown field": the XRD refuses it with a CEL rule whose message says what to write
  * instead, and the function, which may see a claim the XRD didn't check (crossplane render), refuses it the same way.
@@ -54,6 +54,28 @@ export const TOP_SEED_SHAPES: readonly SeedShape[] = [
     message: "teamId is Zalando's field and the platform's choice here (Composition input platform.engines.zalando.teamId): remove it",
   },
   { field: 'enableConnectionPooler', shape: 'boolean', message: "enableConnectionPooler is Zalando's field: write pooler: {enabled: true} instead" },
+  {
+    field: 'plan',
+    shape: 'scalar',
+    message:
+      "plan is the Scalingo operator's field: write size.plan (xsmall, small, medium, large, xlarge) and instances (1, 2 or 3 on scalingo), " +
+      'which the platform maps to a Scalingo plan',
+  },
+  {
+    field: 'networking',
+    shape: 'object',
+    message: 'networking is the Scalingo operator\'s field: write network.allowedCIDRs instead, e.g. network: {allowedCIDRs: ["192.168.0.0/24"]}',
+  },
+  {
+    field: 'connInfoSecretTarget',
+    shape: 'object',
+    message: "connInfoSecretTarget is the Scalingo operator's field: write connectionSecret instead, e.g. connectionSecret: {name: my-postgresql-secret, keyPrefix: PG}",
+  },
+  {
+    field: 'authSecret',
+    shape: 'object',
+    message: "authSecret is the Scalingo operator's field and the platform's choice here (provider-scalingo's ProviderConfig holds the API token): remove it",
+  },
 ];
 
 /** Seed fields under spec.parameters.postgresql (Zalando's manifest). */

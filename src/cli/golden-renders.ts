@@ -15,6 +15,7 @@ type Doc = Record<string, unknown>;
 function running(object: Doc, xrName: string): Doc {
   if (object['apiVersion'] === 'rds.aws.m.upbound.io/v1beta1' && object['kind'] === 'Instance') return runningRds(object);
   if (object['kind'] === 'InstanceV3') return runningOtc(object);
+  if (object['apiVersion'] === 'scalingo.dbaas.dev/v1alpha1' && object['kind'] === 'Database') return runningScalingo(object);
   if ((object['spec'] as Doc | undefined)?.['providerConfigRef']) {
     return { ...object, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] } };
   }
@@ -61,6 +62,30 @@ function runningOtc(object: Doc): Doc {
     status: {
       conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }],
       atProvider: { id: '8f2c4e6a0b1d4c3e9a7f5b2d1c0e8a6fin03', privateIps: ['192.168.0.42'], db: [{ type: 'PostgreSQL', version: db['version'], port: 5432 }] },
+    },
+  };
+}
+
+/** What provider-scalingo writes of a running Scalingo database: Ready, what Scalingo answers (atProvider), the
+ *  late-initialized major. */
+function runningScalingo(object: Doc): Doc {
+  // The provider late-initializes the major Scalingo runs (its API takes none at creation): 17.
+  const forProvider: Doc = { version: '17', ...((object['spec'] as Doc)['forProvider'] as Doc) };
+  const name = String(forProvider['name']);
+  return {
+    ...object,
+    spec: { ...(object['spec'] as Doc), forProvider },
+    status: {
+      conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }],
+      atProvider: {
+        id: '6a1f0c2e9b8d7a6f5e4d3c2b',
+        status: 'running',
+        plan: forProvider['plan'],
+        version: `${String(forProvider['version'])}.6`,
+        host: `${name}.postgresql.a.osc-fr1.scalingo-dbs.com`,
+        port: 30123,
+        database: name.replace(/-/g, '_'),
+      },
     },
   };
 }

@@ -45,7 +45,12 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
     ...refusedTransitions(ctx),
   ];
   const prefix = p.connectionSecret.keyPrefix;
-  const password = superuserPassword(ctx, engine.databaseKey, prefix ? prefixedKey(prefix, 'password') : 'password');
+  // A service that makes its administrator itself (engine.adminSecret) has no password of ours to keep.
+  const serviceAdminSecret = engine.adminSecret?.(ctx);
+  const password =
+    serviceAdminSecret === undefined
+      ? superuserPassword(ctx, engine.databaseKey, prefix ? prefixedKey(prefix, 'password') : 'password')
+      : ({ ok: true, password: '', generated: false } as const);
   if (!password.ok) errors.push(password.error);
   const appUser = connectionUser(p);
   if (!appUser) {
@@ -100,11 +105,12 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
     protection,
   );
   const superuserObject = secretObject(instance, superuserSecret, superuser);
-  const database = withheldUntilInputsExist(ctx, engineResources, engine.databaseKey, [SUPERUSER_SECRET_KEY]);
+  const ownSuperuser = serviceAdminSecret === undefined;
+  const database = withheldUntilInputsExist(ctx, engineResources, engine.databaseKey, ownSuperuser ? [SUPERUSER_SECRET_KEY] : []);
   const inCluster = engine.hosting !== 'cloud';
   const resources: ComposedSet = {
     ...engineResources,
-    [SUPERUSER_SECRET_KEY]: { object: superuserObject, ready: observedExists(ctx, SUPERUSER_SECRET_KEY) },
+    ...(ownSuperuser ? { [SUPERUSER_SECRET_KEY]: { object: superuserObject, ready: observedExists(ctx, SUPERUSER_SECRET_KEY) } } : {}),
     [connectionKey]: {
       object: secretObject(instance, connectionSecret, connection),
       ready: observedExists(ctx, connectionKey),
@@ -117,7 +123,9 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
       endpoint: clientEndpoint,
       passwords,
       databaseUp: observation.instancesReady > 0,
-      superuserSecret: { key: SUPERUSER_SECRET_KEY, object: superuserObject },
+      adminSecret: ownSuperuser
+        ? { name: superuserSecret, composed: { key: SUPERUSER_SECRET_KEY, object: superuserObject } }
+        : { name: serviceAdminSecret },
       platformDatabaseLogins: engine.platformDatabaseLogins,
       ...(database ? { database: { key: engine.databaseKey, object: database.object } } : {}),
     }),
@@ -127,7 +135,7 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   return {
     ok: true,
     resources,
-    status: instanceStatus(instance, clientEndpoint, observation, connectionSecret, backup?.schedule),
+    status: instanceStatus(instance, clientEndpoint, observation, connectionSecret, engine.servicePicksBackupTime ? undefined : backup?.schedule),
     conditions: [readyCondition(observation, resources), maintenanceCondition(observation)],
     connectionDetails: connection,
     warnings: [],

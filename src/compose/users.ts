@@ -1,6 +1,7 @@
 /**
  * Users and databases through provider-sql's namespaced (`.m.`) kinds, in the claim's namespace beside the instance:
- * a ProviderConfig reading the superuser Secret, a Database per claimed database (extensions through Extension), a
+ * a ProviderConfig reading the superuser Secret (or the administrator's Secret a service's provider writes, when the
+ * engine names one: DatabaseEngine.adminSecret), a Database per claimed database (extensions through Extension), a
  * Role per user with a password made once and kept in the user's connection Secret, and Grants.
  *
  * What provider-sql 0.16 can and can't grant decides how privileges map (README, "Users and databases"):
@@ -320,7 +321,8 @@ export interface UsersInput {
   readonly endpoint: Endpoint;
   /** From userPasswords, every one of them ok. */
   readonly passwords: ReadonlyMap<string, string>;
-  readonly superuserSecret: { readonly key: string; readonly object: KubeObject };
+  /** The Secret provider-sql logs in with; `composed` when it is ours (the superuser Secret), kept then by a Usage. */
+  readonly adminSecret: { readonly name: string; readonly composed?: { readonly key: string; readonly object: KubeObject } };
   /** The engine's non-superuser roles that keep CONNECT on `postgres` (DatabaseEngine.platformDatabaseLogins). */
   readonly platformDatabaseLogins: readonly string[];
   /**
@@ -409,14 +411,14 @@ export function userResources(ctx: ComposeContext, input: UsersInput): ComposedS
   const users: ComposedSet = Object.assign({}, ...p.users.map((u) => userObjects(ctx, input.endpoint, u, input.passwords.get(u.name)!)));
   const all: ComposedSet = {
     [SQL_PROVIDER_CONFIG_KEY]: {
-      object: providerConfig(ctx, input.superuserSecret.object.metadata.name),
+      object: providerConfig(ctx, input.adminSecret.name),
       ready: observedExists(ctx, SQL_PROVIDER_CONFIG_KEY),
     },
     ...databaseObjects(ctx, input.platformDatabaseLogins),
     ...departingUserSecrets(ctx),
     ...users,
     ...userSecretUsages(ctx, users),
-    ...usages(ctx, input.database ? [input.superuserSecret, input.database] : [input.superuserSecret]),
+    ...usages(ctx, [...(input.adminSecret.composed ? [input.adminSecret.composed] : []), ...(input.database ? [input.database] : [])]),
   };
   if (input.databaseUp || Object.keys(ctx.observed.resources).some((key) => isSqlManaged(ctx.observed.resources[key]!))) return all;
   // Waiting for the database: Roles, Databases, Grants, Extensions and the Usages that wait for them come later.

@@ -69,6 +69,14 @@ export interface DatabaseEngine<Options extends EngineOptionsBase = EngineOption
   readonly hosting?: 'cloud';
   /** The administrator the service makes (OTC RDS: `root`); `postgres` when unset. */
   readonly superuser?: string;
+  /**
+   * The Secret the service's provider writes with the administrator's login, in the keys provider-sql's ProviderConfig
+   * reads (username, password, endpoint, port), for a service that makes its administrator and password itself
+   * (Scalingo). When set, no superuser Secret of ours is composed or kept, and provider-sql reads this one.
+   */
+  adminSecret?(ctx: ComposeContext): string;
+  /** The service backs up at a time of its own choosing (Scalingo): the status shows no schedule of ours. */
+  readonly servicePicksBackupTime?: boolean;
   /** Zod schema of the platform's options for this engine; `{}` must parse (defaults for everything). */
   readonly platformOptions: z.ZodType<Options>;
   /**

@@ -5,6 +5,7 @@
 import { awsRds } from './aws-rds/engine.js';
 import { cloudnativepg } from './cloudnativepg/engine.js';
 import { otcRds } from './otc-rds/engine.js';
+import { scalingo } from './scalingo/engine.js';
 import type { DatabaseEngine } from './engine.js';
 import { stackgres } from './stackgres/engine.js';
 import { zalando } from './zalando/engine.js';
@@ -15,6 +16,7 @@ export const ENGINES = {
   zalando,
   'aws-rds': awsRds,
   'otc-rds': otcRds,
+  scalingo,
 } as const;
 
 export type EngineName = keyof typeof ENGINES;

@@ -1,13 +1,19 @@
-// For each rendered file, the third-party CRD files (under the shared CRD folder) whose group and kind the file uses,
+// For each rendered file, the third-party CRD files (under the shared CRD folder, and our own providers' CRDs in
+// provider-*/package/crds of this repository) whose group and kind the file uses,
 // for `crossplane beta validate`. Crossplane's own kinds (Usage, …) are left out: they are validated against the
 // CRDs of the Crossplane module crank was built from (pre-filled into validate's cache by crank.sh), not against the
 // copies of other Crossplane versions in crossplane-v1/ and crossplane-v2/. Core Kubernetes kinds have no CRD.
 //
 // usage: node test/render/crds.mjs <crd-root> <rendered.yaml>...
 // prints one line per rendered file: <rendered.yaml> TAB <comma-separated CRD files> TAB <space-separated uncovered group/kind>
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parseDocument } from 'yaml';
+
+/** Our own providers' CRDs, generated into this repository beside their code (not into the shared CRD folder). */
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const OWN_PROVIDER_CRDS = [join(REPO, 'provider-scalingo/package/crds')];
 
 const CROSSPLANE_GROUPS = /^(apiextensions|pkg|protection|ops)\.crossplane\.io$/;
 const SKIPPED_FOLDERS = new Set(['crossplane-v1', 'crossplane-v2']);
@@ -20,9 +26,12 @@ if (!root || rendered.length === 0) {
 
 /** group/kind -> CRD file */
 const index = new Map();
-for (const folder of readdirSync(root).sort()) {
-  const dir = join(root, folder);
-  if (SKIPPED_FOLDERS.has(folder) || !statSync(dir).isDirectory()) continue;
+const folders = readdirSync(root)
+  .sort()
+  .filter((folder) => !SKIPPED_FOLDERS.has(folder))
+  .map((folder) => join(root, folder));
+for (const dir of [...folders, ...OWN_PROVIDER_CRDS.filter((d) => existsSync(d))]) {
+  if (!statSync(dir).isDirectory()) continue;
   for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
     const crd = parseDocument(readFileSync(join(dir, file), 'utf8')).toJS();
     if (crd?.kind !== 'CustomResourceDefinition') continue;

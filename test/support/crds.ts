@@ -1,12 +1,16 @@
 /**
- * Validation of rendered objects against the real CRDs in ../shared/crds. Stricter than the API server in one way on
+ * Validation of rendered objects against the real CRDs in ../shared/crds, and against the CRDs our own providers
+ * generate into this repository (provider-scalingo/package/crds, OWN_PROVIDER_CRDS). Stricter than the API server in one way on
  * purpose: a field the CRD doesn't declare is an error here, because the API server would silently prune it.
  */
 import { Ajv, type ValidateFunction } from 'ajv';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CRDS } from './paths.js';
+import { CRDS, REPO } from './paths.js';
+
+/** CRD folders of the providers this repository builds, by the folder name tests pass to crdErrors. */
+export const OWN_PROVIDER_CRDS: Record<string, string> = { 'provider-scalingo': join(REPO, 'provider-scalingo/package/crds') };
 
 type Schema = Record<string, unknown>;
 interface Crd {
@@ -17,17 +21,23 @@ let index: Map<string, Schema> | undefined;
 
 function load(): Map<string, Schema> {
   if (index) return index;
-  index = new Map();
-  for (const folder of readdirSync(CRDS, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const file of readdirSync(join(CRDS, folder.name)).filter((f) => f.endsWith('.yaml'))) {
-      const crd = parse(readFileSync(join(CRDS, folder.name, file), 'utf8')) as Crd;
+  const loaded = new Map<string, Schema>();
+  const folders = readdirSync(CRDS, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => ({ name: d.name, path: join(CRDS, d.name) }));
+  // Our own providers' CRDs are generated into this repository, beside their code, not into ../shared.
+  for (const [name, path] of Object.entries(OWN_PROVIDER_CRDS)) if (existsSync(path)) folders.push({ name, path });
+  for (const folder of folders) {
+    for (const file of readdirSync(folder.path).filter((f) => f.endsWith('.yaml'))) {
+      const crd = parse(readFileSync(join(folder.path, file), 'utf8')) as Crd;
       for (const version of crd.spec.versions) {
         if (!version.served || !version.schema) continue;
         const key = `${folder.name}|${crd.spec.group}/${version.name}|${crd.spec.names.kind}`;
-        index.set(key, version.schema.openAPIV3Schema);
+        loaded.set(key, version.schema.openAPIV3Schema);
       }
     }
   }
+  index = loaded;
   return index;
 }
 

@@ -68,6 +68,12 @@ export function observeDesired(req: RunFunctionRequest, rsp: RunFunctionResponse
         const name = String((object['metadata'] as Doc)['name']);
         (object['status'] as Doc)['atProvider'] = { address: `${name}.c1a2b3c4d5e6.eu-central-1.rds.amazonaws.com`, port: 5432, status: 'available', engineVersionActual: '17.6' };
       }
+      if (object['apiVersion'] === 'scalingo.dbaas.dev/v1alpha1' && object['kind'] === 'Database') {
+        const fp = (object['spec'] as Doc)['forProvider'] as Doc;
+        // The provider late-initializes the major Scalingo runs (its API takes none at creation).
+        fp['version'] ??= '17';
+        (object['status'] as Doc)['atProvider'] = { id: 'sc-id-1', status: 'running', plan: fp['plan'], version: `${String(fp['version'])}.6`, host: `${String(fp['name'])}.postgresql.a.osc-fr1.scalingo-dbs.com`, port: 30123 };
+      }
       if (object['kind'] === 'InstanceV3') {
         (object['status'] as Doc)['atProvider'] = { id: 'otc-id-1', privateIps: ['192.168.0.42'], db: [{ type: 'PostgreSQL', version: '17', port: 5432 }] };
       }

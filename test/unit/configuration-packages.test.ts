@@ -35,9 +35,17 @@ describe('Configuration packages', () => {
         'xpkg.crossplane.io/crossplane-contrib/provider-sql',
       ],
     ],
+    [
+      'scalingo',
+      [
+        'xpkg.crossplane.io/dbaas-dev/configuration-postgresql',
+        'xpkg.crossplane.io/dbaas-dev/provider-scalingo',
+        'xpkg.crossplane.io/crossplane-contrib/provider-sql',
+      ],
+    ],
   ])('engine set %s', (set, expected) => {
     expect(dependencies(`configuration/engines/${set}/crossplane.yaml`)).toEqual(expected);
   });
 
-  it('has no other engine set', () => expect(readdirSync('configuration/engines').sort()).toEqual(['aws-rds', 'in-cluster', 'otc-rds']));
+  it('has no other engine set', () => expect(readdirSync('configuration/engines').sort()).toEqual(['aws-rds', 'in-cluster', 'otc-rds', 'scalingo']));
 });

@@ -53,6 +53,22 @@ describe("the seeds' own shapes, refused by the function with what to write", ()
         'spec.parameters.backup.startTime: backup.startTime is OTC RDS\' field: write backup.schedule instead, a daily cron schedule in UTC, e.g. "30 2 * * *" for 02:30',
       ],
     ],
+    [
+      "Scalingo's operator: plan, networking, connInfoSecretTarget, authSecret",
+      {
+        engine: 'scalingo',
+        plan: 'postgresql-dr-starter-4096',
+        networking: { firewall: { rules: [{ type: 'custom_range', cidr: '192.168.0.0/24' }] } },
+        connInfoSecretTarget: { name: 'my-postgresql-secret' },
+        authSecret: { name: 'scalingo', key: 'api_token' },
+      },
+      [
+        "spec.parameters.plan: plan is the Scalingo operator's field: write size.plan (xsmall, small, medium, large, xlarge) and instances (1, 2 or 3 on scalingo), which the platform maps to a Scalingo plan",
+        'spec.parameters.networking: networking is the Scalingo operator\'s field: write network.allowedCIDRs instead, e.g. network: {allowedCIDRs: ["192.168.0.0/24"]}',
+        "spec.parameters.connInfoSecretTarget: connInfoSecretTarget is the Scalingo operator's field: write connectionSecret instead, e.g. connectionSecret: {name: my-postgresql-secret, keyPrefix: PG}",
+        "spec.parameters.authSecret: authSecret is the Scalingo operator's field and the platform's choice here (provider-scalingo's ProviderConfig holds the API token): remove it",
+      ],
+    ],
   ])('%s', (_seed, parameters, expected) => {
     expect(errors(parameters).sort()).toEqual([...expected].sort());
   });
@@ -76,6 +92,10 @@ describe('the XRD declares the seed fields and refuses them with the same words'
     [[], 'volume', OBJECT, 'volume is how Zalando'],
     [[], 'flavor', SCALAR, "flavor is OTC RDS' field"],
     [[], 'enableConnectionPooler', { type: 'boolean' }, "enableConnectionPooler is Zalando's field"],
+    [[], 'plan', SCALAR, "plan is the Scalingo operator's field"],
+    [[], 'networking', OBJECT, "networking is the Scalingo operator's field"],
+    [[], 'connInfoSecretTarget', OBJECT, "connInfoSecretTarget is the Scalingo operator's field"],
+    [[], 'authSecret', OBJECT, "authSecret is the Scalingo operator's field"],
     [['postgresql'], 'version', SCALAR, "postgresql.version is Zalando's field"],
     [['postgresql'], 'parameters', OBJECT, "postgresql.parameters is Zalando's field"],
     [['backup'], 'keepDays', SCALAR, "backup.keepDays is OTC RDS' field"],
