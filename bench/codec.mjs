@@ -2,7 +2,7 @@
 // The codec decision (docs/benchmarks.md, "The codec: src/wire or the SDK's"): the server's own protobuf codec
 // (dist/wire) against the SDK's generated one, side by side in one run, alternating which goes first so that a
 // change in the machine's load falls on both. Two measurements per claim (a steady reconcile, bench/requests.mjs):
-//   in-process  decoding the request plus encoding the answer, mean ms per call over N calls per turn;
+//   in-process  decoding the request plus encoding the answer, mean CPU ms per call over N calls per turn;
 //   gRPC        two servers (bench/codec-server.mjs, one per codec, flags as the image runs them), each called N
 //               times per turn by one grpc-js client over one connection with C calls in flight (as Crossplane
 //               does); the server's CPU ms per call (its own process.cpuUsage) and calls/s.
@@ -38,10 +38,13 @@ const codecs = {
   sdk: { decode: (bytes) => RunFunctionRequest.decode(bytes), encode: (rsp) => RunFunctionResponse.encode(rsp).finish() },
 };
 
+/** CPU time (this process's user + system), not wall time: on a loaded machine the wall clock also counts the
+ *  time other processes held the core. */
 function meanMs(n, work) {
-  const started = process.hrtime.bigint();
+  const started = process.cpuUsage();
   for (let i = 0; i < n; i++) work();
-  return Number(process.hrtime.bigint() - started) / 1e6 / n;
+  const { user, system } = process.cpuUsage(started);
+  return (user + system) / 1000 / n;
 }
 
 const median = (xs) => {
@@ -137,7 +140,7 @@ async function overGrpc(claim) {
 }
 
 console.log(`rounds ${ROUNDS} (wire first in even rounds, SDK first in odd), claims: ${claims.join(' ')}\n`);
-console.log(`In-process, decode + encode, ms per call, ${INPROC_N} calls per turn: median (range)\n`);
+console.log(`In-process, decode + encode, CPU ms per call, ${INPROC_N} calls per turn: median (range)\n`);
 console.log('| claim | request bytes | wire | SDK | wire/SDK per round |');
 console.log('|---|---|---|---|---|');
 for (const claim of claims) {
