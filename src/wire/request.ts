@@ -1,4 +1,8 @@
-/** Decodes a RunFunctionRequest into the SDK's own TypeScript shape, so the rest of the function is unchanged. */
+/**
+ * Decodes a RunFunctionRequest into the SDK's own TypeScript shape, so the rest of the function is unchanged.
+ * Fields it doesn't know are skipped, as protobuf requires; test/unit/wire-fields.test.ts fails for every field of
+ * the SDK's proto that this doesn't decode as the SDK does, so a field Crossplane adds can't be dropped unnoticed.
+ */
 import type {
   Capability,
   Credentials,

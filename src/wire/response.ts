@@ -1,4 +1,7 @@
-/** Encodes a RunFunctionResponse (the SDK's TypeScript shape) byte for byte as the SDK's generated encoder does. */
+/**
+ * Encodes a RunFunctionResponse (the SDK's TypeScript shape) byte for byte as the SDK's generated encoder does.
+ * test/unit/wire-fields.test.ts fails for every field of the SDK's proto that this doesn't write.
+ */
 import type {
   Condition,
   Requirements,

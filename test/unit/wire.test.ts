@@ -185,3 +185,33 @@ describe('wire codec: robustness', () => {
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
   });
 });
+
+describe('capabilities Crossplane advertises', () => {
+  // Every Crossplane from 2.2 on (and `crossplane render`) advertises all five; 2.0 and 2.1 advertise none but
+  // honour the same fields. So no capability changes what the function may do, and its answer must not depend on
+  // them (docs/benchmarks.md, "Capabilities"). If one ever does, this test is where to say how.
+  const all = [
+    Capability.CAPABILITY_CAPABILITIES,
+    Capability.CAPABILITY_REQUIRED_RESOURCES,
+    Capability.CAPABILITY_CREDENTIALS,
+    Capability.CAPABILITY_CONDITIONS,
+    Capability.CAPABILITY_REQUIRED_SCHEMAS,
+  ];
+  const advertised: [string, Capability[]][] = [
+    ['none (Crossplane 2.0, 2.1)', []],
+    ['all five (Crossplane 2.2 and later)', all],
+    ['only CAPABILITIES (a Crossplane without the others)', [Capability.CAPABILITY_CAPABILITIES]],
+  ];
+
+  it.each(['minimal', 'full'])('%s: the same answer whatever is advertised', (name) => {
+    for (const req of [firstRequest(exampleClaim(name)), steadyRequest(exampleClaim(name))]) {
+      const answers = advertised.map(([, capabilities]) => {
+        const bytes = sdkBytes({ ...req, meta: { tag: 't', capabilities } });
+        expect(decodeRunFunctionRequest(bytes).meta!.capabilities).toEqual(capabilities);
+        return encodeRunFunctionResponse(runFunction(decodeRunFunctionRequest(bytes), { random: seededRandom('capabilities') })).toString('hex');
+      });
+      expect(answers[1]).toBe(answers[0]);
+      expect(answers[2]).toBe(answers[0]);
+    }
+  });
+});
