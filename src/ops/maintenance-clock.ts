@@ -13,6 +13,7 @@
  */
 import { Ready, Severity, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { z } from 'zod';
+import { fieldPath } from '../api/errors.js';
 import { INPUT_GROUP, INPUT_VERSION } from '../api/input.js';
 import { parseInstance } from '../api/parse.js';
 import { GROUP, NAMESPACED_KIND, VERSION, XR_KIND } from '../api/xrd.js';
@@ -70,7 +71,7 @@ export function runClock(req: RunFunctionRequest, rsp: RunFunctionResponse, now:
   const input = clockInput.safeParse(req.input);
   if (!input.success) {
     const issue = input.error.issues[0]!;
-    rsp.results.push({ severity: Severity.SEVERITY_FATAL, reason: 'InvalidInput', message: `input.${issue.path.join('.')}: ${issue.message}` });
+    rsp.results.push({ severity: Severity.SEVERITY_FATAL, reason: 'InvalidInput', message: `${fieldPath('input', issue.path)}: ${issue.message}` });
     return rsp;
   }
   if (req.observed?.composite?.resource) {
