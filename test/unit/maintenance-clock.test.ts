@@ -3,12 +3,16 @@
  * platform's only while the window is open. Instants and expected values written by hand (2026-12-06 is a Sunday).
  */
 import { Ready, Severity, Status, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { maintenanceWindow } from '../../src/compose/maintenance.js';
 import { windowStateAt } from '../../src/compose/window-clock.js';
 import { runFunction } from '../../src/function.js';
 import { claimToComposite, renderRequest } from '../../src/render.js';
 import { seededRandom } from '../../src/util/random.js';
 import { crdErrors } from '../support/crds.js';
+import { REPO } from '../support/paths.js';
 import { claim, compositionInput, settle, type Doc } from '../support/requests.js';
 
 describe('the window state at an instant, for a clock every 15 minutes', () => {
@@ -248,5 +252,27 @@ describe("CloudNativePG's own image catalog and the window", () => {
     const rsp = run(cnpgRequest(undefined, { 17: 'pg:17.6' }, { 17: 'pg:17.7' }, { maintenance: { dayOfWeek: 'sunday', timeOfDay: '03:00' } }));
     expect(pendingCondition(rsp)?.message).toBe('a minor update to pg:17.7 is pending until the maintenance window (sunday 03:00-04:00 UTC)');
     expect(maintenanceWindow({ namespace: 'team-a', claimName: 'app-db' }, { maintenance: undefined })).toMatchObject({ dayOfWeek: 'monday', timeOfDay: '01:30' });
+  });
+});
+
+describe('the CronOperation the platform ships (deploy/maintenance-clock.yaml)', () => {
+  const cron = parse(readFileSync(join(REPO, 'deploy/maintenance-clock.yaml'), 'utf8')) as Doc;
+  const spec = cron['spec'] as Doc;
+  const step = (((spec['operationTemplate'] as Doc)['spec'] as Doc)['pipeline'] as Doc[])[0]!;
+
+  it('validates against the real CronOperation CRD', () => {
+    expect(crdErrors(cron, 'crossplane-v2')).toEqual([]);
+  });
+
+  it('runs as often as its input says (the open state must hold until the next run), with the function the Compositions use', () => {
+    expect(spec['schedule']).toBe('*/15 * * * *');
+    expect(step['input']).toEqual(CLOCK_INPUT);
+    expect(step['functionRef']).toEqual({ name: 'function-postgresql' });
+  });
+
+  it('asks up front for what the function would ask for', () => {
+    const asked = tick({ ...clockRequest([], []), requiredResources: {} } as RunFunctionRequest, '2026-12-06T03:15:00Z').requirements!.resources;
+    const bootstrap = ((step['requirements'] as Doc)['requiredResources'] as Doc[]).map((r) => [r['requirementName'], r['apiVersion'], r['kind']]);
+    expect(bootstrap.sort()).toEqual(Object.entries(asked).map(([name, s]) => [name, s.apiVersion, s.kind]).sort());
   });
 });
