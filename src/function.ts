@@ -30,9 +30,12 @@ import type {
 } from './compose/types.js';
 import { sortKeys } from './util/canonical.js';
 import { cryptoRandom } from './util/random.js';
+import { isClockInput, runClock } from './ops/maintenance-clock.js';
 
 export interface RunOptions {
   readonly random?: RandomSource;
+  /** Read only in operation mode (the maintenance clock); compositions never read the clock. */
+  readonly now?: () => Date;
 }
 
 /** Crossplane asks again within this time even when nothing changes. */
@@ -59,6 +62,9 @@ export function runFunction(req: RunFunctionRequest, options: RunOptions = {}): 
     requirements: undefined,
     conditions: [],
   };
+
+  // Operation mode: the platform's CronOperation asks for the maintenance clock (src/ops/maintenance-clock.ts).
+  if (isClockInput(req.input)) return runClock(req, rsp, (options.now ?? (() => new Date()))());
 
   const instance = parseInstance(req.observed?.composite?.resource);
   const platform = parsePlatform(req.input);

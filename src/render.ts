@@ -102,7 +102,8 @@ function fetchRequired(req: RunFunctionRequest, rsp: RunFunctionResponse, cluste
       return (
         doc['apiVersion'] === selector.apiVersion &&
         doc['kind'] === selector.kind &&
-        metadata['namespace'] === selector.namespace &&
+        // A cluster-scoped object has no namespace; a selector for one names '' (as one for every namespace would).
+        (selector.namespace === '' || metadata['namespace'] === selector.namespace) &&
         wanted.every(([k, v]) => labels[k] === v)
       );
     });

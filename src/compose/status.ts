@@ -78,6 +78,6 @@ export function readyCondition(observation: EngineObservation, resources: Compos
 /** Says whether disruptive work waits for the window (or runs), so nobody is surprised by a restart. */
 export function maintenanceCondition(observation: EngineObservation): ConditionOut {
   return observation.maintenancePending
-    ? { type: MAINTENANCE_CONDITION, status: 'True', reason: 'RestartPending', message: observation.maintenancePending }
+    ? { type: MAINTENANCE_CONDITION, status: 'True', reason: observation.maintenanceReason ?? 'RestartPending', message: observation.maintenancePending }
     : { type: MAINTENANCE_CONDITION, status: 'False', reason: 'NothingPending', message: 'no disruptive work is waiting' };
 }

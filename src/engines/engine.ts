@@ -39,6 +39,8 @@ export interface EngineObservation {
   readonly maintenanceWindow?: MaintenanceWindow;
   /** Disruptive work waiting for the maintenance window or running (a restart that applies a change), when any. */
   readonly maintenancePending?: string;
+  /** The condition's reason for it; `RestartPending` when unset. */
+  readonly maintenanceReason?: string;
 }
 
 export interface EngineInputs {

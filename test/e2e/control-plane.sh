@@ -288,6 +288,7 @@ e2e_bg crossplane env KUBECONFIG="$W/crossplane.kubeconfig" crossplane core star
   --tls-client-certs-dir "$W/crossplane-client" \
   --xpkg-cache-dir "$W/xpkg-cache" \
   --metrics-port "$XP_METRICS_PORT" --health-probe-port "$XP_HEALTH_PORT" --webhook-port "$XP_WEBHOOK_PORT" \
+  --enable-operations \
   ${E2E_CROSSPLANE_ARGS:-}
 e2e_wait_for "Crossplane health probe" 120 crossplane curl -sf "http://127.0.0.1:$XP_HEALTH_PORT/readyz"
 # ==== end of Crossplane as a real cluster runs it ====

@@ -45,7 +45,7 @@ describe('the Cluster', () => {
     expect(cluster?.['kind']).toBe('Cluster');
     expect(spec(cluster)).toMatchObject({
       instances: 2,
-      imageCatalogRef: { apiGroup: 'postgresql.cnpg.io', kind: 'ClusterImageCatalog', name: 'postgresql', major: 16 },
+      imageCatalogRef: { apiGroup: 'postgresql.cnpg.io', kind: 'ImageCatalog', name: 'app-db-images', major: 16 },
       primaryUpdateStrategy: 'unsupervised',
       primaryUpdateMethod: 'switchover',
       enableSuperuserAccess: true,

@@ -101,9 +101,9 @@ describe('a major upgrade on CloudNativePG', () => {
     expect(readyCondition(rsp)).toMatchObject({ reason: 'Upgrading', message: 'upgrade to PostgreSQL 17: reading the image catalog' });
   });
 
-  it('does not ask for the catalog when nothing is to be upgraded', () => {
+  it('asks for the catalog on every reconcile, upgrade or not (the instance\'s own catalog follows it), and takes no backup', () => {
     const rsp = run(raised(17, 17));
-    expect(rsp.requirements?.resources[CATALOGS]).toBeUndefined();
+    expect(rsp.requirements?.resources[CATALOGS]).toEqual({ apiVersion: 'postgresql.cnpg.io/v1', kind: 'ClusterImageCatalog', namespace: '', matchLabels: { labels: {} } });
     expect(desired(rsp, BACKUP)).toBeUndefined();
   });
 
@@ -162,7 +162,7 @@ describe('a major upgrade on CloudNativePG', () => {
     (cluster['status'] as Doc)['phase'] = 'Upgrading Postgres major version';
     const rsp = run(req);
     expect(major(rsp)).toBe(17);
-    expect(rsp.requirements?.resources[CATALOGS]).toBeUndefined();
+    expect(rsp.requirements?.resources['cnpg-upgrade-jobs']).toMatchObject({ kind: 'Job' });
     expect(readyCondition(rsp)).toMatchObject({
       status: Status.STATUS_CONDITION_FALSE,
       reason: 'Upgrading',
@@ -223,7 +223,7 @@ describe('a major upgrade on CloudNativePG', () => {
     ((after.observed!.composite!.resource as Doc)['status'] as Doc)['upgradeFailed'] = remembered;
     const held = run(after);
     expect(major(held)).toBe(15);
-    expect(held.requirements?.resources[CATALOGS]).toBeUndefined();
+    expect(held.requirements?.resources['cnpg-upgrade-jobs']).toBeUndefined();
     expect(readyCondition(held)).toMatchObject({
       reason: 'UpgradeFailed',
       message:

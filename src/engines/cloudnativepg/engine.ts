@@ -17,7 +17,8 @@ import { restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { refusedStorageChanges } from '../../compose/changes.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
 import { archivingServerName, objectStore, pluginEntry, scheduledBackup, serverName } from './backup.js';
-import { dataMajor, majorPlan, PHASE_MAJOR_UPGRADE, PRE_UPGRADE_BACKUP_KEY, refusedUpgrade, specMajor, upgradeRequirements, type MajorPlan } from './upgrade.js';
+import { catalogRequirement, dataMajor, majorPlan, PHASE_MAJOR_UPGRADE, PRE_UPGRADE_BACKUP_KEY, refusedUpgrade, specMajor, upgradeRequirements, type MajorPlan } from './upgrade.js';
+import { IMAGE_CATALOG_KEY, imageCatalogName, imagePlan, type ImagePlan } from './images.js';
 import { cloudnativepgSeries, INSTANCE_METRICS_PORT, METRICS_PORT_NAME, POOLER_METRICS_PORT } from './metrics.js';
 import { cloudnativepgOptions, type CloudNativePGOptions } from './options.js';
 import {
@@ -37,6 +38,7 @@ export const CNPG_KEYS = {
   scheduledBackup: 'cnpg-scheduled-backup',
   pooler: 'cnpg-pooler',
   preUpgradeBackup: PRE_UPGRADE_BACKUP_KEY,
+  imageCatalog: IMAGE_CATALOG_KEY,
 } as const;
 const POSTGRES_PORT = 5432;
 /** The instance manager's status endpoint, which the operator calls on every pod (pkg/management/url StatusPort). */
@@ -71,6 +73,12 @@ const BLOCKED: readonly BlockedSetting[] = [
 const plan = (ctx: ComposeContext): MajorPlan =>
   majorPlan(ctx, observedCluster(ctx), clusterName(ctx), ctx.instance.parameters.backup.enabled);
 
+/** The instance's own catalog, with an image for every major the Cluster may be on while an upgrade runs or rolls back. */
+const images = (ctx: ComposeContext, major: number): ImagePlan => {
+  const observed = observedCluster(ctx);
+  return imagePlan(ctx, [major, specMajor(observed), dataMajor(observed)].filter((m): m is number => m !== undefined));
+};
+
 function cluster(ctx: ComposeContext, inputs: EngineInputs, major: number): KubeObject {
   const p = ctx.instance.parameters;
   const size = resolveSize(p);
@@ -86,10 +94,12 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs, major: number): Kube
   const spec: Json = {
     instances: p.instances,
     // The major the data is on until an upgrade may start (upgrade.ts); raising it is what starts the operator's upgrade.
-    imageCatalogRef: { apiGroup: 'postgresql.cnpg.io', kind: options(ctx).imageCatalog.kind, name: options(ctx).imageCatalog.name, major },
-    // Nobody approves updates by hand here, so `supervised` would leave a minor update waiting forever; with
-    // `switchover` the replicas are updated first and the primary moves to one of them, a few seconds of failover
-    // instead of a restart of the primary. A single instance is restarted in place either way.
+    // The instance's own catalog, not the platform's: its image moves only in the maintenance window (images.ts).
+    imageCatalogRef: { apiGroup: 'postgresql.cnpg.io', kind: 'ImageCatalog', name: imageCatalogName(ctx), major },
+    // The window is kept by the instance's catalog, which changes only in it; once it changed, nobody approves the
+    // update by hand here (`supervised` would leave it waiting forever). With `switchover` the replicas are updated
+    // first and the primary moves to one of them, a few seconds of failover instead of a restart of the primary.
+    // A single instance is restarted in place either way.
     primaryUpdateStrategy: 'unsupervised',
     primaryUpdateMethod: 'switchover',
     enableSuperuserAccess: true,
@@ -168,8 +178,12 @@ function observe(ctx: ComposeContext): EngineObservation {
   const primary = at(observed, 'status', 'currentPrimary');
   const version = runningVersion(observed);
   const onDisk = dataMajor(observed);
+  const upgrade = plan(ctx);
+  // A newer image waits for the window: said whatever else the cluster is doing.
+  const waiting = images(ctx, upgrade.major).pending;
   const base = {
     ...window,
+    ...(waiting ? { maintenancePending: waiting, maintenanceReason: 'UpdatePending' } : {}),
     ...(onDisk !== undefined ? { dataMajor: onDisk } : {}),
     ...(typeof phase === 'string' && phase ? { phase } : {}),
     ...(typeof primary === 'string' && primary ? { currentPrimary: primary } : {}),
@@ -178,7 +192,6 @@ function observe(ctx: ComposeContext): EngineObservation {
   const readyInstances = at(observed, 'status', 'readyInstances');
   const instancesReady = Math.min(typeof readyInstances === 'number' ? readyInstances : 0, wanted);
   const phaseReason = at(observed, 'status', 'phaseReason');
-  const upgrade = plan(ctx);
   const upgrading = upgrade.message !== undefined || phase === PHASE_MAJOR_UPGRADE;
   if (typeof phase === 'string' && /unrecoverable|failed/i.test(phase)) {
     const why = typeof phaseReason === 'string' && phaseReason ? `: ${phaseReason}` : '';
@@ -204,9 +217,11 @@ function observe(ctx: ComposeContext): EngineObservation {
 function requirements(ctx: ComposeContext): Record<string, RequiredSelector> {
   const p = ctx.instance.parameters;
   const namespace = ctx.instance.namespace;
-  if (observedCluster(ctx)) return upgradeRequirements(ctx, observedCluster(ctx), clusterName(ctx));
-  if (!p.restore) return {};
+  const catalogs = catalogRequirement(ctx);
+  if (observedCluster(ctx)) return { ...catalogs, ...upgradeRequirements(ctx, observedCluster(ctx), clusterName(ctx)) };
+  if (!p.restore) return catalogs;
   return {
+    ...catalogs,
     [REQUIRED_BACKUPS]: { apiVersion: API_VERSION, kind: 'Backup', namespace },
     [REQUIRED_CLUSTERS]: { apiVersion: API_VERSION, kind: 'Cluster', namespace },
   };
@@ -288,6 +303,8 @@ export const cloudnativepg: DatabaseEngine<CloudNativePGOptions> = {
     const upgrade = plan(ctx);
     // Omitting a cluster that doesn't exist yet deletes nothing; creating it without its restore would be wrong.
     if (!restoreUnresolved(ctx)) out[CNPG_KEYS.cluster] = { object: cluster(ctx, inputs, upgrade.major), ready: observation.ready };
+    const catalog = images(ctx, upgrade.major).catalog;
+    if (catalog) out[CNPG_KEYS.imageCatalog] = { object: catalog, ready: observedExists(ctx, CNPG_KEYS.imageCatalog) };
     // Only while backups are on: a claim that turns them off with the upgrade has no object store to back up to.
     if (upgrade.backup && inputs.backup) out[CNPG_KEYS.preUpgradeBackup] = { object: upgrade.backup, ready: upgrade.backupReady };
     if (inputs.backup) {

@@ -77,18 +77,47 @@ function catalogRef(ctx: ComposeContext): { kind: string; name: string } {
   return ctx.platform.engines.cloudnativepg.imageCatalog;
 }
 
-/** The catalog's majors, once Crossplane fetched the catalogs; undefined until then. */
-function catalog(ctx: ComposeContext): Catalog | undefined {
+/**
+ * The platform's catalog as Crossplane fetched it: undefined until it was fetched, `found: false` when it doesn't exist.
+ * Read on every reconcile: the instance's own catalog follows it in the maintenance window (images.ts), and a major
+ * upgrade checks it has the new major.
+ */
+export function platformCatalog(ctx: ComposeContext): { found: boolean; images: Map<number, Json> } | undefined {
   const items = ctx.required[REQUIRED_CATALOGS];
   if (items === undefined) return undefined;
   const { name } = catalogRef(ctx);
   const found = items.find((c) => at(c, 'metadata', 'name') === name);
-  const images = at(found, 'spec', 'images');
-  const majors = Array.isArray(images) ? images.flatMap((i) => number(at(i, 'major')) ?? []).sort((a, b) => a - b) : [];
-  return { found: found !== undefined, majors };
+  return { found: found !== undefined, images: imagesByMajor(found) };
 }
 
-/** Asked only while the claim asks for a major the Cluster doesn't have: an upgrade is rare, reconciles are not. */
+/** A catalog's entries by major (CloudNativePG's CRD keeps majors unique), skipping malformed ones. */
+export function imagesByMajor(catalog: unknown): Map<number, Json> {
+  const images = at(catalog, 'spec', 'images');
+  const out = new Map<number, Json>();
+  if (!Array.isArray(images)) return out;
+  for (const entry of images as unknown[]) {
+    const major = number(at(entry, 'major'));
+    if (major !== undefined && typeof at(entry, 'image') === 'string') out.set(major, entry as Json);
+  }
+  return out;
+}
+
+/** The catalog's majors, once Crossplane fetched the catalogs; undefined until then. */
+function catalog(ctx: ComposeContext): Catalog | undefined {
+  const platform = platformCatalog(ctx);
+  if (!platform) return undefined;
+  return { found: platform.found, majors: [...platform.images.keys()].sort((a, b) => a - b) };
+}
+
+/** The platform's catalog, asked on every reconcile (Crossplane reads it from its cache). */
+export function catalogRequirement(ctx: ComposeContext): Record<string, RequiredSelector> {
+  const ref = catalogRef(ctx);
+  // A ClusterImageCatalog is cluster-scoped: no namespace.
+  const namespace = ref.kind === 'ImageCatalog' ? ctx.instance.namespace : '';
+  return { [REQUIRED_CATALOGS]: { apiVersion: API_VERSION, kind: ref.kind, namespace } };
+}
+
+/** The operator's upgrade Job, asked only while an upgrade runs: an upgrade is rare, reconciles are not. */
 export function upgradeRequirements(ctx: ComposeContext, cluster: Json | undefined, clusterName: string): Record<string, RequiredSelector> {
   const from = specMajor(cluster);
   const data = dataMajor(cluster);
@@ -103,11 +132,7 @@ export function upgradeRequirements(ctx: ComposeContext, cluster: Json | undefin
       },
     };
   }
-  if (from === undefined || ctx.instance.parameters.version <= from || rememberedFailure(ctx)) return {};
-  const ref = catalogRef(ctx);
-  // A ClusterImageCatalog is cluster-scoped: no namespace.
-  const namespace = ref.kind === 'ImageCatalog' ? ctx.instance.namespace : '';
-  return { [REQUIRED_CATALOGS]: { apiVersion: API_VERSION, kind: ref.kind, namespace } };
+  return {};
 }
 
 /** A jump the catalog can't make is refused before anything changes, with the majors it can. */

@@ -1,0 +1,115 @@
+/**
+ * Operation mode: the maintenance clock (README, "Day two"). The platform's CronOperation calls this function with a
+ * `MaintenanceClock` input; the function reads every XR of both XRDs (required resources, all namespaces) and returns
+ * each one, as a desired resource, with the annotation that says whether its window is open now. Crossplane's
+ * Operation reconciler applies them (internal/controller/ops/operation/reconciler.go, v2.2.1 and v2.3.4 alike):
+ * server-side apply, `ForceOwnership`, field manager `ops.crossplane.io/operation/<Operation uid>`, a new manager
+ * on every run. A later run's apply therefore never removes what an earlier one set; each run writes both
+ * annotations explicitly, `closed` included, and never relies on omitting one.
+ *
+ * This is the one place the function reads the clock: an Operation is a one-shot run whose output is applied once
+ * (never compared with an earlier output), and it is the clock's very purpose. Compositions stay pure: they read the
+ * annotation off the observed XR.
+ */
+import { Ready, Severity, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { z } from 'zod';
+import { fieldPath } from '../api/errors.js';
+import { INPUT_GROUP, INPUT_VERSION } from '../api/input.js';
+import { parseInstance } from '../api/parse.js';
+import { GROUP, NAMESPACED_KIND, VERSION, XR_KIND } from '../api/xrd.js';
+import { maintenanceWindow } from '../compose/maintenance.js';
+import { WINDOW_STATE_ANNOTATION, WINDOW_UNTIL_ANNOTATION, windowStateAt } from '../compose/window-clock.js';
+import { at } from '../util/observed.js';
+
+export const CLOCK_KIND = 'MaintenanceClock';
+/** Requirement names; the CronOperation's bootstrap requirements use the same (deploy/maintenance-clock.yaml). */
+export const REQUIRED_XRS = { legacy: 'xpostgresqlinstances', namespaced: 'postgresqls' } as const;
+
+const clockInput = z
+  .object({
+    apiVersion: z.literal(`${INPUT_GROUP}/${INPUT_VERSION}`),
+    kind: z.literal(CLOCK_KIND),
+    // Must match the CronOperation's schedule: the annotation says `open` only if the window is still open at the
+    // next run.
+    periodMinutes: z.number().int().min(1).max(60).default(15),
+  })
+  .strict();
+
+type Json = Record<string, unknown>;
+
+export const isClockInput = (input: Json | undefined): boolean => input?.['kind'] === CLOCK_KIND;
+
+function requirements(): RunFunctionResponse['requirements'] {
+  const all = (kind: string) => ({ apiVersion: `${GROUP}/${VERSION}`, kind, namespace: '', matchLabels: { labels: {} } });
+  return { extraResources: {}, resources: { [REQUIRED_XRS.legacy]: all(XR_KIND), [REQUIRED_XRS.namespaced]: all(NAMESPACED_KIND) }, schemas: {} };
+}
+
+/** The XR as the Operation applies it: identity and the two annotations, nothing else. */
+function annotated(xr: Json, state: string, until: string): Json {
+  const name = at(xr, 'metadata', 'name');
+  const namespace = at(xr, 'metadata', 'namespace');
+  const resourceVersion = at(xr, 'metadata', 'resourceVersion');
+  return {
+    apiVersion: xr['apiVersion'],
+    kind: xr['kind'],
+    metadata: {
+      name,
+      ...(typeof namespace === 'string' && namespace ? { namespace } : {}),
+      // A precondition: an XR deleted since it was read is not made again by the apply (server-side apply creates
+      // what doesn't exist; with a resourceVersion the API server refuses instead), and one changed meanwhile gets a
+      // conflict, so the Operation fails and its retry reads the XRs again.
+      ...(typeof resourceVersion === 'string' && resourceVersion ? { resourceVersion } : {}),
+      annotations: { [WINDOW_STATE_ANNOTATION]: state, [WINDOW_UNTIL_ANNOTATION]: until },
+    },
+  };
+}
+
+export function runClock(req: RunFunctionRequest, rsp: RunFunctionResponse, now: Date): RunFunctionResponse {
+  // The same request gives another answer at another time: nothing may cache it (Crossplane's function response
+  // cache, --enable-function-response-cache, keys on the request).
+  rsp.meta = { tag: rsp.meta?.tag ?? '', ttl: { seconds: 0, nanos: 0 } };
+  const input = clockInput.safeParse(req.input);
+  if (!input.success) {
+    const issue = input.error.issues[0]!;
+    rsp.results.push({ severity: Severity.SEVERITY_FATAL, reason: 'InvalidInput', message: `${fieldPath('input', issue.path)}: ${issue.message}` });
+    return rsp;
+  }
+  if (req.observed?.composite?.resource) {
+    rsp.results.push({
+      severity: Severity.SEVERITY_FATAL,
+      reason: 'InvalidInput',
+      message: `input.kind: ${CLOCK_KIND} belongs in an Operation's pipeline (it reads the clock), not in a Composition`,
+    });
+    return rsp;
+  }
+  rsp.requirements = requirements();
+  const fetched = [REQUIRED_XRS.legacy, REQUIRED_XRS.namespaced].map((key) => req.requiredResources?.[key]);
+  // Not fetched yet: Crossplane calls again with them.
+  if (fetched.some((r) => r === undefined)) return rsp;
+
+  const resources: NonNullable<RunFunctionResponse['desired']>['resources'] = {};
+  const opened: string[] = [];
+  let skipped = 0;
+  for (const item of fetched.flatMap((r) => r?.items ?? [])) {
+    const xr = item.resource;
+    if (!xr || at(xr, 'metadata', 'deletionTimestamp')) continue;
+    const parsed = parseInstance(xr);
+    // The window needs the claim's namespace and name (a legacy XR's come from its claim labels) and `maintenance`;
+    // an XR the composition refuses still has them when only other fields are wrong.
+    const instance = parsed.ok ? parsed.value : parsed.partial;
+    if (!instance) {
+      skipped += 1;
+      continue;
+    }
+    const reading = windowStateAt(maintenanceWindow(instance, instance.parameters), now, input.data.periodMinutes);
+    const key = `${String(xr['kind'])}.${instance.namespaced ? `${instance.namespace}.` : ''}${instance.xrName}`;
+    resources[key] = { resource: annotated(xr, reading.state, reading.until), connectionDetails: {}, ready: Ready.READY_UNSPECIFIED };
+    if (reading.state === 'open') opened.push(`${instance.namespace}/${instance.claimName}`);
+  }
+  rsp.desired = { composite: undefined, resources };
+  rsp.output = { at: now.toISOString(), instances: Object.keys(resources).length, open: opened.sort(), skipped };
+  if (skipped > 0) {
+    rsp.results.push({ severity: Severity.SEVERITY_WARNING, message: `${skipped} XR(s) without a claim or readable parameters were left alone` });
+  }
+  return rsp;
+}
