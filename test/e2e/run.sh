@@ -14,6 +14,7 @@
 #   E2E_NAMESPACED_SUITES  suites run again with the namespaced PostgreSQL XR, as <suite>-namespaced
 #                       (default "01-compose 07-users"; "" for none)
 #   E2E_NODE=1|0        a real node, the function as a pod (default 1); 0: no node, the function as a process
+#   E2E_BASE_SUITES=0   leave out test/e2e/suites (run only the node, netpol and CloudNativePG suites)
 #   E2E_NODE_NETPOL=1|0 with the node, kube-router enforces NetworkPolicy and suites-netpol runs (default: E2E_NODE)
 #   E2E_NODE_CNPG=1     also build CloudNativePG's operator (tools.sh cnpg, its image) and start it as a pod
 #   E2E_NETNS, E2E_KEEP_WORKDIR, E2E_ARTIFACTS: see control-plane.sh
@@ -88,7 +89,9 @@ kuttl_start=$(e2e_now)
 kuttl_rc=0
 # (pipefail is on: the pipeline's status is kuttl's when kuttl fails; PIPESTATUS would be that of `|| …`)
 # shellcheck disable=SC2086
-suites=("$E2E_DIR/suites")
+# E2E_BASE_SUITES=0 leaves out test/e2e/suites, to run only the node's and CloudNativePG's suites
+suites=()
+[[ "${E2E_BASE_SUITES:-1}" == "1" ]] && suites+=("$E2E_DIR/suites")
 # the node's own suite (pods, logs, Services, DNS, readiness, volumes, PostgreSQL in a pod) needs the node
 [[ "${E2E_NODE:-0}" == "1" ]] && suites+=("$E2E_DIR/suites-node")
 # the function's composed NetworkPolicy enforced (kube-router on the node, E2E_NODE_NETPOL=1)
