@@ -154,7 +154,7 @@ if [[ -f "$E2E_WORKDIR/node-ready-seconds" ]]; then
   echo "node Ready (warm): $(cat "$E2E_WORKDIR/node-ready-seconds")s after kubelet started; function as a pod ($E2E_PACKAGE_RUNTIME runtime)"
 fi
 echo "kuttl: ${kuttl_secs}s (exit $kuttl_rc)"
-[[ -f "$E2E_WORKDIR/scalingo-figures" ]] && cat "$E2E_WORKDIR/scalingo-figures"
+[[ -d "$E2E_WORKDIR/scalingo-figures" ]] && cat "$E2E_WORKDIR"/scalingo-figures/*
 if [[ -f "$E2E_WORKDIR/cnpg-operator-seconds" ]]; then
   echo "CloudNativePG operator pod Ready: $(cat "$E2E_WORKDIR/cnpg-operator-seconds")s after its CRDs are applied"
 fi
