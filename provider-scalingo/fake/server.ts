@@ -72,9 +72,10 @@ export class FakeScalingoServer {
     return this.baseUrl;
   }
 
-  async start(): Promise<string> {
+  /** Listens on loopback, on `port` (0: any free port); returns the base URL. */
+  async start(port = 0): Promise<string> {
     this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.baseUrl;
   }
@@ -252,7 +253,7 @@ export class FakeScalingoServer {
       type_name: 'postgresql',
       readable_version: `${database.version}.2.0`,
       hostname: this.state.hostname(database),
-      instances: [{ id: `i-${database.addonId}`, hostname: this.state.hostname(database), port: 30123, status: 'running', type: 'db-node' }],
+      instances: [{ id: `i-${database.addonId}`, hostname: this.state.hostname(database), port: this.state.databasePort, status: 'running', type: 'db-node' }],
     };
   }
 }

@@ -61,6 +61,8 @@ export class FakeScalingoState {
   uniqueNames = true;
   readonly defaultProjectId = 'prj-default';
   readonly defaultVersion = '17';
+  /** The port every database listens on (Scalingo's are high ports); the e2e harness points it at its PostgreSQL. */
+  databasePort = 30123;
   private sequence = 0;
 
   constructor(
@@ -137,6 +139,6 @@ export class FakeScalingoState {
 
   url(database: FakeDatabase): string {
     const user = database.name.replace(/-/g, '_');
-    return `postgres://${user}:${database.password}@${this.hostname(database)}:30123/${user}?sslmode=prefer`;
+    return `postgres://${user}:${database.password}@${this.hostname(database)}:${this.databasePort}/${user}?sslmode=prefer`;
   }
 }

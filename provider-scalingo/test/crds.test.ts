@@ -23,7 +23,34 @@ describe('generated CRDs', () => {
     expect(committed).toContain(stringify(providerCrds().get(file)));
   });
 
+  /** The fields of Kubernetes' JSONSchemaProps (apiextensions.k8s.io/v1): the API server refuses a CRD with any other. */
+  const JSON_SCHEMA_PROPS = new Set([
+    'type', 'format', 'title', 'description', 'default', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum',
+    'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'uniqueItems', 'multipleOf', 'enum', 'maxProperties',
+    'minProperties', 'required', 'items', 'allOf', 'oneOf', 'anyOf', 'not', 'properties', 'additionalProperties',
+    'nullable', 'example', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource',
+    'x-kubernetes-int-or-string', 'x-kubernetes-list-map-keys', 'x-kubernetes-list-type', 'x-kubernetes-map-type',
+    'x-kubernetes-validations',
+  ]);
+  function unknownFields(schema: Record<string, unknown>, at: string): string[] {
+    const found = Object.keys(schema).filter((key) => !JSON_SCHEMA_PROPS.has(key)).map((key) => `${at}.${key}`);
+    const child = (value: unknown, where: string) => (value && typeof value === 'object' && !Array.isArray(value) ? unknownFields(value as Record<string, unknown>, where) : []);
+    for (const [name, property] of Object.entries((schema.properties ?? {}) as Record<string, unknown>)) found.push(...child(property, `${at}.properties.${name}`));
+    found.push(...child(schema.items, `${at}.items`), ...child(schema.additionalProperties, `${at}.additionalProperties`), ...child(schema.not, `${at}.not`));
+    for (const key of ['allOf', 'oneOf', 'anyOf'] as const) ((schema[key] ?? []) as unknown[]).forEach((sub, i) => found.push(...child(sub, `${at}.${key}[${i}]`)));
+    return found;
+  }
+  // Found by the e2e (suites/43-scalingo): `credentials.source` was generated as `const: Secret`, which the API server refused.
+  it.each([...providerCrds().keys()])('%s uses only fields of JSONSchemaProps', (file) => {
+    expect(unknownFields(openApiOf(file), 'openAPIV3Schema')).toEqual([]);
+  });
+  it('turns a zod literal into a one-value enum', () => {
+    const source = ((openApiOf('scalingo.dbaas.dev_providerconfigs.yaml').properties as Record<string, Record<string, Record<string, Record<string, Record<string, unknown>>>>>).spec!.properties!.credentials!.properties!.source);
+    expect(source).toEqual({ type: 'string', enum: ['Secret'] });
+  });
+
   it.each([
+    { file: 'scalingo.dbaas.dev_clusterproviderconfigs.yaml', valid: false, object: { spec: { credentials: { source: 'Env', secretRef: { name: 'scalingo', key: 'token', namespace: 'crossplane-system' } } } } },
     { file: 'scalingo.dbaas.dev_databases.yaml', valid: true, object: { spec: { forProvider: { name: 'orders-db', plan: 'postgresql-dr-starter-4096', firewallRules: [{ cidr: '10.0.0.0/8', label: 'vpc' }] }, writeConnectionSecretToRef: { name: 'orders-conn' } } } },
     { file: 'scalingo.dbaas.dev_databases.yaml', valid: true, object: { spec: { forProvider: { name: 'orders-db', plan: 'p' }, managementPolicies: ['Observe'], providerConfigRef: { kind: 'ProviderConfig', name: 'team' } } } },
     { file: 'scalingo.dbaas.dev_databases.yaml', valid: false, object: { spec: { forProvider: { name: 'Orders_DB', plan: 'p' } } } },

@@ -9,7 +9,9 @@
 #      the function process, point the active FunctionRevision's status.endpoint at it
 #      and keep it pointed there (endpoint keeper, see README.md);
 #   4. apply xrds/*.yaml and compositions/*.yaml of the repo, wait for Established;
-#   5. start a local PostgreSQL and provider-sql (sql.sh start; E2E_SQL=0 skips it).
+#   5. start a local PostgreSQL and provider-sql (sql.sh start; E2E_SQL=0 skips it);
+#   6. apply provider-scalingo's CRDs, and with E2E_SCALINGO=1 (run.sh's default) start the SIMULATED Scalingo API
+#      and provider-scalingo (scalingo.sh).
 # With a node (E2E_PACKAGE_RUNTIME=Deployment, control-plane.sh's default when E2E_NODE=1) step 2 embeds the
 # function's image built from the Dockerfile (E2E_FUNCTION_IMAGE_TAR, node/images.sh) in the package and pushes it
 # to the node's registry, and step 3 is node/function-pod.sh: Crossplane runs the function as a pod (no process,
@@ -217,6 +219,13 @@ if [[ "${E2E_SQL:-1}" == "1" ]]; then
   "$E2E_DIR/sql.sh" start
 fi
 
+# --- 5b. provider-scalingo: its CRDs always; the fake Scalingo API and the provider itself when asked -------------
+"$E2E_DIR/scalingo.sh" crds
+if [[ "${E2E_SCALINGO:-0}" == "1" ]]; then
+  [[ "${E2E_SQL:-1}" == "1" ]] || e2e_die "E2E_SCALINGO=1 needs the SQL part (E2E_SQL=1): its databases are the harness's PostgreSQL"
+  "$E2E_DIR/scalingo.sh" start
+fi
+
 # --- 6. the providers' ClusterRoles, as Crossplane's RBAC manager makes them for Provider packages -----
 # (their CRDs were applied above instead of installing the packages; see crossplane-rbac.sh)
 # shellcheck source=crossplane-rbac.sh
@@ -226,6 +235,7 @@ e2e_provider_package_roles provider-kubernetes '^kubernetes(\.m)?\.crossplane\.i
 e2e_provider_package_roles provider-minio '^minio\.crossplane\.io$'
 e2e_provider_package_roles provider-upjet-aws '\.aws(\.m)?\.upbound\.io$'
 e2e_provider_package_roles provider-opentelekomcloud '^rds\.opentelekomcloud(\.m)?\.crossplane\.io$'
+e2e_provider_package_roles provider-scalingo '^scalingo\.dbaas\.dev$'
 e2e_log "applied the providers' aggregated ClusterRoles (stand-in for the RBAC manager's provider roles)"
 
 {

@@ -16,6 +16,8 @@
 #   E2E_NODE=1|0        a real node, the function as a pod (default 1); 0: no node, the function as a process
 #   E2E_BASE_SUITES=0   leave out test/e2e/suites (run only the node, netpol and CloudNativePG suites)
 #   E2E_NODE_NETPOL=1|0 with the node, kube-router enforces NetworkPolicy and suites-netpol runs (default: E2E_NODE)
+#   E2E_SCALINGO=1|0    the SIMULATED Scalingo API and provider-scalingo as processes, for suites/43-scalingo
+#                       (default 1; 0: only provider-scalingo's CRDs are applied and 43-scalingo fails)
 #   E2E_NODE_CNPG=1     also build CloudNativePG's operator (tools.sh cnpg, its image) and start it as a pod
 #   E2E_NETNS, E2E_KEEP_WORKDIR, E2E_ARTIFACTS: see control-plane.sh
 set -euo pipefail
@@ -46,6 +48,11 @@ if [[ "${1:-}" != "--inside" ]]; then
       [[ -d node_modules ]] || npm ci --no-audit --no-fund
       npm run build
     ) >&2
+  fi
+  # provider-scalingo and its fake (provider-scalingo/tsconfig.e2e.json: src/ and fake/, no tests): a few seconds
+  export E2E_SCALINGO="${E2E_SCALINGO:-1}"
+  if [[ "$E2E_SCALINGO" == "1" && "${E2E_SKIP_NPM_BUILD:-0}" != "1" && -f "$E2E_REPO/provider-scalingo/tsconfig.e2e.json" ]]; then
+    (cd "$E2E_REPO" && npx tsc -p provider-scalingo/tsconfig.e2e.json) >&2 || e2e_die "building provider-scalingo failed"
   fi
   if [[ -z "${E2E_FUNCTION_CMD:-}" && ! -f "$E2E_REPO/dist/main.js" ]]; then
     e2e_die "$E2E_REPO/dist/main.js missing (npm run build)"
@@ -150,6 +157,7 @@ if [[ -f "$E2E_WORKDIR/node-ready-seconds" ]]; then
   echo "node Ready (warm): $(cat "$E2E_WORKDIR/node-ready-seconds")s after kubelet started; function as a pod ($E2E_PACKAGE_RUNTIME runtime)"
 fi
 echo "kuttl: ${kuttl_secs}s (exit $kuttl_rc)"
+[[ -d "$E2E_WORKDIR/scalingo-figures" ]] && cat "$E2E_WORKDIR"/scalingo-figures/*
 if [[ -f "$E2E_WORKDIR/cnpg-operator-seconds" ]]; then
   echo "CloudNativePG operator pod Ready: $(cat "$E2E_WORKDIR/cnpg-operator-seconds")s after its CRDs are applied"
 fi

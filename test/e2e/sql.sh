@@ -6,6 +6,8 @@
 #   sql.sh start                  start PostgreSQL on 127.0.0.1:5432 (SSL, scram) and provider-sql,
 #                                 apply provider-sql's CRDs (install-function.sh calls this)
 #   sql.sh bootstrap NS CLAIM     SIMULATED: what the cluster's DNS and StackGres do for a claim (see below)
+#   sql.sh bootstrap-admin NS CLAIM  SIMULATED: the same for a hosted service whose provider writes the admin login
+#                                 (provider-scalingo's <claim>-admin Secret, from the fake Scalingo API; see below)
 #   sql.sh psql [PSQL ARGS…]      psql as the local superuser over the Unix socket (no password)
 #
 # Must run inside control-plane.sh (KUBECONFIG, E2E_WORKDIR). Background processes are registered
@@ -137,9 +139,40 @@ sql_bootstrap() {
   e2e_log "SIMULATED bootstrap of $ns/$claim: $endpoint -> 127.0.0.1, postgres password from $secret"
 }
 
+# SIMULATED (both halves) — what Scalingo does for a new database, here done by hand once provider-scalingo has
+# written the admin login the (fake) Scalingo API gave it into <claim>-admin:
+#   1. DNS: the database's host (<name>.postgresql.a.osc-fr1.scalingo-dbs.com) resolves to 127.0.0.1 through the
+#      private /etc/hosts; the fake names this server's port in its URLs (scalingo.sh start);
+#   2. Scalingo creates the admin role with that password: here a LOGIN SUPERUSER role of that name (Scalingo's admin
+#      is less than a superuser: whether provider-sql's grants all work under its real rights is not proven here).
+#      A new database has no role or database "app" yet: an earlier claim's are dropped, as in sql_bootstrap.
+# Everything after this (provider-sql logging in with the admin Secret, creating roles, databases, grants) is real.
+sql_bootstrap_admin() {
+  local ns="$1" claim="$2" secret="$2-admin" i json=""
+  for i in $(seq 1 120); do
+    json="$(kubectl -n "$ns" get secret "$secret" -o json 2>/dev/null)" && break
+    sleep 0.5
+  done
+  [[ -n "$json" ]] || e2e_die "no Secret $ns/$secret"
+  local endpoint user password port
+  endpoint="$(jq -r '.data.endpoint' <<<"$json" | base64 -d)"
+  user="$(jq -r '.data.username' <<<"$json" | base64 -d)"
+  password="$(jq -r '.data.password' <<<"$json" | base64 -d)"
+  port="$(jq -r '.data.port' <<<"$json" | base64 -d)"
+  [[ "$user" =~ ^[a-z][a-z0-9_]*$ && "$user" != "postgres" && "$port" == "$PG_PORT" && -n "$password" && -n "$endpoint" ]] ||
+    e2e_die "unexpected admin Secret: username=$user port=$port endpoint=$endpoint"
+  [[ "${E2E_PRIVATE_HOSTS:-0}" == "1" ]] || e2e_die "no private /etc/hosts: cannot make $endpoint resolve (needs unshare --mount)"
+  grep -q "[[:space:]]$endpoint\$" /etc/hosts || printf '127.0.0.1 %s\n' "$endpoint" >>/etc/hosts
+  superuser_psql -q -c "DROP DATABASE IF EXISTS app WITH (FORCE)" -c "DROP ROLE IF EXISTS app" >/dev/null
+  printf '%s\n' "DROP ROLE IF EXISTS :\"admin\";" "CREATE ROLE :\"admin\" WITH LOGIN SUPERUSER PASSWORD :'pw';" |
+    superuser_psql -q -v admin="$user" -v pw="$password" >/dev/null
+  e2e_log "SIMULATED Scalingo bootstrap of $ns/$claim: $endpoint -> 127.0.0.1, admin role $user with the password from $secret"
+}
+
 case "${1:-}" in
   start) sql_start ;;
+  bootstrap-admin) [[ $# -eq 3 ]] || e2e_die "usage: sql.sh bootstrap-admin NAMESPACE CLAIM"; sql_bootstrap_admin "$2" "$3" ;;
   bootstrap) [[ $# -eq 3 ]] || e2e_die "usage: sql.sh bootstrap NAMESPACE CLAIM"; sql_bootstrap "$2" "$3" ;;
   psql) shift; superuser_psql "$@" ;;
-  *) echo "usage: sql.sh start | bootstrap NAMESPACE CLAIM | psql [ARGS…]" >&2; exit 2 ;;
+  *) echo "usage: sql.sh start | bootstrap NAMESPACE CLAIM | bootstrap-admin NAMESPACE CLAIM | psql [ARGS…]" >&2; exit 2 ;;
 esac

@@ -9,7 +9,10 @@ import { clusterProviderConfigSpec, providerConfigSpec, providerConfigStatus, pr
 type Schema = Record<string, unknown>;
 const DROPPED = new Set(['$schema', 'propertyNames', 'id', '$id']);
 
-/** zod's JSON Schema → the structural OpenAPI subset Kubernetes accepts (no $schema, no additionalProperties: false). */
+/**
+ * zod's JSON Schema → the structural OpenAPI subset Kubernetes accepts (no $schema, no additionalProperties: false;
+ * `const` becomes a one-value `enum`: the API server's JSONSchemaProps has no `const` and refuses the CRD).
+ */
 function structural(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(structural);
   if (node === null || typeof node !== 'object') return node;
@@ -18,6 +21,10 @@ function structural(node: unknown): unknown {
     if (DROPPED.has(key)) continue;
     if (key === 'additionalProperties' && value === false) continue;
     if (key === 'format' && value === 'uri') continue; // not an OpenAPI format Kubernetes validates
+    if (key === 'const') {
+      out['enum'] = [value];
+      continue;
+    }
     out[key] = key === 'default' || key === 'enum' ? value : structural(value);
   }
   return out;
