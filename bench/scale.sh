@@ -371,7 +371,7 @@ event_top="$(jq -r '[.items[] | {k: "\(.type) \(.involvedObject.kind) \(.reason)
   echo "function: $E2E_FUNCTION_CMD (newest file in its dist/: $(find "$BENCH_SCALE_FUNCTION_DIR/dist" -name '*.js' -printf '%TY-%Tm-%Td %TH:%TM\n' 2>/dev/null | sort | tail -n1))"
   echo "claim: ${BENCH_SCALE_CLAIM:-examples/minimal.yaml}, parameters merged: ${BENCH_SCALE_PARAMS:-none}; $BENCH_SCALE_NAMESPACES namespaces"
   echo "crossplane flags: ${xp_cmdline#*core start }"
-  echo "  (defaults of 2.2.1 unless given above: --max-reconcile-rate/--max-concurrent-reconciles 100, --poll-interval 1m,"
+  echo "  (defaults of Crossplane ${E2E_CROSSPLANE_VERSION:-core} (the same in 2.2.1 and 2.3.4) unless given above: --max-reconcile-rate/--max-concurrent-reconciles 100, --poll-interval 1m,"
   echo "   --sync-interval 1h, circuit breaker burst 100 / refill 1 per s / cooldown 5m; client-side QPS limit off)"
   echo "polled every ${POLL}s (detection times below are up to that late; timestamp columns have 1 s resolution)"
   echo

@@ -8,13 +8,14 @@
 #   configuration-postgresql-<set>.xpkg
 #                                  the optional engine sets of configuration/engines/<set>/ (in-cluster, aws-rds,
 #                                  otc-rds, scalingo): no resources, only dependencies on the above and on that set's providers
-# The Crossplane CLI (crank) comes from the e2e tool cache, built from Go modules if missing.
+# The Crossplane CLI (github.com/crossplane/cli/v2, built as crossplane-cli) comes from the e2e tool cache, built from
+# Go modules if missing.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 # shellcheck source=../test/e2e/tools.sh
 source test/e2e/tools.sh
-E2E_TOOLS_ONLY=crossplane e2e_tools >&2
+E2E_TOOLS_ONLY=crossplane-cli e2e_tools >&2
 
 out="$repo/dist/packages"
 mkdir -p "$out"
@@ -23,10 +24,10 @@ trap 'rm -rf "$work"' EXIT
 
 image_args=()
 [[ -n "${IMAGE:-}" ]] && image_args=(--embed-runtime-image "$IMAGE")
-crank xpkg build --package-root package "${image_args[@]}" --package-file "$out/function-postgresql.xpkg" >&2
+crossplane-cli xpkg build --package-root package "${image_args[@]}" --package-file "$out/function-postgresql.xpkg" >&2
 
 # provider-scalingo: its CRDs (generated, committed) and crossplane.yaml; the runtime image from provider-scalingo/Dockerfile
-crank xpkg build --package-root provider-scalingo/package --examples-root provider-scalingo/examples --package-file "$out/provider-scalingo.xpkg" >&2
+crossplane-cli xpkg build --package-root provider-scalingo/package --examples-root provider-scalingo/examples --package-file "$out/provider-scalingo.xpkg" >&2
 
 mkdir -p "$work/configuration"
 cp configuration/crossplane.yaml "$work/configuration/"
@@ -35,11 +36,11 @@ for f in compositions/*.yaml; do cp "$f" "$work/configuration/composition-$(base
 # The maintenance clock's CronOperation: inert where Crossplane runs without --enable-operations (its CRD is
 # installed either way), so the package installs on every Crossplane 2.x.
 cp deploy/maintenance-clock.yaml "$work/configuration/cronoperation-maintenance-clock.yaml"
-crank xpkg build --package-root "$work/configuration" --package-file "$out/configuration-postgresql.xpkg" >&2
+crossplane-cli xpkg build --package-root "$work/configuration" --package-file "$out/configuration-postgresql.xpkg" >&2
 
 for dir in configuration/engines/*/; do
   set_name="$(basename "$dir")"
-  crank xpkg build --package-root "$dir" --package-file "$out/configuration-postgresql-$set_name.xpkg" >&2
+  crossplane-cli xpkg build --package-root "$dir" --package-file "$out/configuration-postgresql-$set_name.xpkg" >&2
 done
 
 ls -l "$out"/*.xpkg

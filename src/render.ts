@@ -2,6 +2,7 @@
  * Render without a cluster, as `crossplane render` does: a claim becomes the XR Crossplane would make of it, the
  * function runs in-process, and the desired XR and composed objects come back as Kubernetes documents.
  */
+import { createHash } from 'node:crypto';
 import { Ready, Severity, type Resource, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { CLAIM_NAME_LABEL, CLAIM_NAMESPACE_LABEL } from './api/parse.js';
 import { CLAIM_KIND, COMPOSITION_NAME, GROUP, NAMESPACED_COMPOSITION_NAME, NAMESPACED_KIND, VERSION, XR_KIND } from './api/xrd.js';
@@ -49,6 +50,29 @@ export function claimToComposite(claim: Doc): Doc {
       claimRef: { apiVersion: String(claim['apiVersion'] ?? ''), kind: String(claim['kind'] ?? ''), name, namespace },
     },
   };
+}
+
+/**
+ * A namespaced XR as the API server stores it, with a uid: the one `crossplane composition render` (Crossplane v2.3+)
+ * gives an XR that has none, UUIDv5(nil, "<group>/<version>, Kind=<kind>" NUL namespace NUL name), so the golden renders
+ * and the CLI's render see the same XR. The function reads a namespaced XR's uid (its archive folder's suffix), so
+ * without one the golden files would show a folder no cluster ever gets. A claim's XR is left as it is (its name
+ * already carries a suffix; the function doesn't read its uid).
+ */
+export function withRenderUid(composite: Doc): Doc {
+  const metadata = (composite['metadata'] ?? {}) as Doc;
+  if (composite['kind'] !== NAMESPACED_KIND || metadata['uid'] !== undefined) return composite;
+  const [group, version] = String(composite['apiVersion']).split('/');
+  const bytes = createHash('sha1')
+    .update(Buffer.alloc(16))
+    .update(`${group}/${version}, Kind=${NAMESPACED_KIND}\0${String(metadata['namespace'] ?? '')}\0${String(metadata['name'] ?? '')}`)
+    .digest()
+    .subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50; // version 5
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = bytes.toString('hex');
+  const uid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return { ...composite, metadata: { ...metadata, uid } };
 }
 
 export interface RenderOptions {

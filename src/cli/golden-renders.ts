@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { claimToComposite, compositionFileFor, isInstanceDocument, render } from '../render.js';
+import { claimToComposite, compositionFileFor, isInstanceDocument, render, withRenderUid } from '../render.js';
 import { seededRandom } from '../util/random.js';
 import { toYaml } from '../util/yaml.js';
 import { compositionInput, readDocuments } from './render-files.js';
@@ -12,7 +12,7 @@ import { compositionInput, readDocuments } from './render-files.js';
 type Doc = Record<string, unknown>;
 
 /** The status the operator and the providers write once things run, as the e2e suites simulate it too. */
-function running(object: Doc, xrName: string): Doc {
+function running(object: Doc, serverName: string): Doc {
   if (object['apiVersion'] === 'rds.aws.m.upbound.io/v1beta1' && object['kind'] === 'Instance') return runningRds(object);
   if (object['kind'] === 'InstanceV3') return runningOtc(object);
   if (object['apiVersion'] === 'scalingo.dbaas.dev/v1alpha1' && object['kind'] === 'Database') return runningScalingo(object);
@@ -24,9 +24,9 @@ function running(object: Doc, xrName: string): Doc {
   if (object['kind'] === 'postgresql') return { ...object, status: { PostgresClusterStatus: 'Running' } };
   if (object['kind'] === 'Pooler') return { ...object, status: { instances: (object['spec'] as Doc)['instances'] } };
   if (object['kind'] === 'ObjectStore') {
-    // The plugin reports per server name, which is the XR's name (engines/cloudnativepg/backup.ts).
+    // The plugin reports per server name: the one the composed Cluster archives under (engines/cloudnativepg/backup.ts).
     const window = { firstRecoverabilityPoint: '2026-11-20T01:02:03Z', lastSuccessfulBackupTime: '2026-11-22T01:04:05Z' };
-    return { ...object, status: { serverRecoveryWindow: { [xrName]: window } } };
+    return { ...object, status: { serverRecoveryWindow: { [serverName]: window } } };
   }
   if (object['kind'] !== 'SGCluster') return object;
   const instances = (object['spec'] as Doc)['instances'];
@@ -124,6 +124,14 @@ function statefulSets(observed: readonly Doc[]): Doc[] {
     });
 }
 
+/** The Barman server name a composed CloudNativePG Cluster archives under (its plugin entry), if there is one. */
+function barmanServerName(documents: readonly Doc[]): string | undefined {
+  const cluster = documents.find((d) => d['kind'] === 'Cluster' && String(d['apiVersion']).startsWith('postgresql.cnpg.io/'));
+  const plugins = ((cluster?.['spec'] as Doc | undefined)?.['plugins'] ?? []) as { parameters?: { serverName?: unknown } }[];
+  const name = plugins.map((p) => p?.parameters?.serverName).find((n) => typeof n === 'string');
+  return typeof name === 'string' ? name : undefined;
+}
+
 export function goldenRenders(repo: string): Record<string, string> {
   const extra = readDocuments(join(repo, 'test/fixtures/cluster.yaml'));
   const out: Record<string, string> = {};
@@ -131,7 +139,7 @@ export function goldenRenders(repo: string): Record<string, string> {
   for (const file of examples) {
     const name = file.replace(/\.yaml$/, '');
     const claim = readDocuments(join(repo, 'examples', file)).find(isInstanceDocument)!;
-    const composite = claimToComposite(claim);
+    const composite = withRenderUid(claimToComposite(claim));
     const input = compositionInput(join(repo, compositionFileFor(claim)));
     const options = { ...(input ? { input } : {}), extra, random: seededRandom(`golden/${name}`) };
     const first = render(composite, options);
@@ -139,7 +147,8 @@ export function goldenRenders(repo: string): Record<string, string> {
     // each answer back as observed until nothing new is composed.
     let steady = first;
     for (let pass = 0; pass < 5; pass++) {
-      const observed = steady.documents.filter((d) => d['kind'] !== 'Result' && d !== steady.documents[0]).map((d) => running(d, String((composite['metadata'] as Doc)['name'])));
+      const server = barmanServerName(steady.documents) ?? String((composite['metadata'] as Doc)['name']);
+      const observed = steady.documents.filter((d) => d['kind'] !== 'Result' && d !== steady.documents[0]).map((d) => running(d, server));
       const next = render(composite, { ...options, observed, extra: [...extra, ...statefulSets(observed)] });
       const done = toYaml(next.documents) === toYaml(steady.documents);
       steady = next;

@@ -2,7 +2,7 @@
 # Installs function-postgresql into a running control plane (see control-plane.sh)
 # the way users do, with the External package runtime:
 #   1. apply the third-party CRDs of every kind we compose (from ../shared/crds);
-#   2. build the Function package with `crank xpkg build`, serve it from a local
+#   2. build the Function package with `crossplane xpkg build` (the CLI, built as crossplane-cli), serve it from a local
 #      registry (`crane registry serve`), `crane push` it, apply a pkg.crossplane.io/v1
 #      Function pointing at it;
 #   3. issue the function a server certificate signed by Crossplane's root CA, start
@@ -95,10 +95,10 @@ embed=()
 if [[ "${E2E_PACKAGE_RUNTIME:-External}" == "Deployment" ]]; then
   embed=(--embed-runtime-image-tarball "${E2E_FUNCTION_IMAGE_TAR:?the Deployment runtime needs the function image (node/images.sh)}")
 fi
-if ! crank xpkg build --package-root "$PKG_DIR" --examples-root "$W/empty-examples" "${embed[@]}" \
+if ! crossplane-cli xpkg build --package-root "$PKG_DIR" --examples-root "$W/empty-examples" "${embed[@]}" \
       --package-file "$W/$FN.xpkg" >"$W/logs/xpkg-build.log" 2>&1; then
   cat "$W/logs/xpkg-build.log" >&2
-  e2e_die "crank xpkg build of $PKG_DIR failed"
+  e2e_die "crossplane-cli xpkg build of $PKG_DIR failed"
 fi
 
 if [[ -n "${E2E_REGISTRY_PORT:-}" ]]; then

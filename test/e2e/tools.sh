@@ -13,9 +13,13 @@ set -euo pipefail
 
 E2E_ETCD_VERSION="${E2E_ETCD_VERSION:-v3.6.16}"
 E2E_K8S_VERSION="${E2E_K8S_VERSION:-v1.35.4}"
-# v2.2.2..v2.2.4 are refused (403) by the Go module proxy reachable here; v2.2.1 is
-# the newest v2.2 that downloads (v2.3 moved the CLI out and adds a replace directive).
-E2E_CROSSPLANE_VERSION="${E2E_CROSSPLANE_VERSION:-v2.2.1}"
+# Crossplane core: v2.3.4 is the newest 2.x the Go module proxy reachable here serves (v2.2.2..v2.2.4 and v2.3.1
+# are refused, 403). From v2.3 the core has no CLI (crank) and its version ldflag lives in crossplane-runtime.
+E2E_CROSSPLANE_VERSION="${E2E_CROSSPLANE_VERSION:-v2.3.4}"
+# The Crossplane CLI, its own module since v2.3 (`composition render`, `resource validate`, `xpkg build`): v2.5.0 is
+# the only version the proxy serves. Its binary is also called `crossplane`, so it is built as `crossplane-cli`.
+# `composition render` runs the core's hidden `crossplane internal render`, which needs a core >= v2.3.
+E2E_CROSSPLANE_CLI_VERSION="${E2E_CROSSPLANE_CLI_VERSION:-v2.5.0}"
 E2E_KUTTL_VERSION="${E2E_KUTTL_VERSION:-v0.26.0}"
 E2E_CRANE_VERSION="${E2E_CRANE_VERSION:-v0.21.9}"
 # provider-sql needs go >= 1.26.1 (its go.mod); GOTOOLCHAIN=auto fetches one if the local Go is older.
@@ -215,12 +219,24 @@ _build_containerd() {
     github.com/containerd/containerd/v2/cmd/ctr
 }
 
+# The core only (cmd/crossplane). Up to v2.2 its version variable was internal/version (and the module also held
+# cmd/crank); from v2.3 the core reads crossplane-runtime's pkg/version.
 _build_crossplane() {
-  local v="$E2E_CROSSPLANE_VERSION"
-  _build_scratch crossplane github.com/crossplane/crossplane/v2 "$v" \
-    "-X github.com/crossplane/crossplane/v2/internal/version.version=$v" \
-    github.com/crossplane/crossplane/v2/cmd/crossplane \
-    github.com/crossplane/crossplane/v2/cmd/crank
+  local v="$E2E_CROSSPLANE_VERSION" version_var="github.com/crossplane/crossplane-runtime/v2/pkg/version.version"
+  case "$v" in v2.0.* | v2.1.* | v2.2.*) version_var="github.com/crossplane/crossplane/v2/internal/version.version" ;; esac
+  _build_scratch crossplane github.com/crossplane/crossplane/v2 "$v" "-X $version_var=$v" \
+    github.com/crossplane/crossplane/v2/cmd/crossplane
+}
+
+# The CLI: built as `crossplane`, then renamed, so it never shadows the core's binary of the same name.
+_build_crossplane_cli() {
+  local v="$E2E_CROSSPLANE_CLI_VERSION" final="$OUT"
+  OUT="$(mktemp -d "$final/cli.XXXXXX")"
+  _build_sub _build_scratch crossplane-cli github.com/crossplane/cli/v2 "$v" \
+    "-X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$v" \
+    github.com/crossplane/cli/v2/cmd/crossplane
+  mv "$OUT/crossplane" "$final/crossplane-cli"
+  rmdir "$OUT"
 }
 
 # --- main ---------------------------------------------------------------------
@@ -228,7 +244,7 @@ _build_crossplane() {
 e2e_tools() {
   E2E_COLD_BUILD_SECONDS=0
   mkdir -p "$E2E_TOOLS_DIR"
-  local default="crane kuttl crossplane etcd kubernetes provider-sql"
+  local default="crane kuttl crossplane crossplane-cli etcd kubernetes provider-sql"
   [[ "${E2E_NODE:-0}" == "1" ]] && default+=" kube-node containerd coredns"
   [[ "${E2E_NODE_CNPG:-0}" == "1" ]] && default+=" cnpg"
   [[ "${E2E_NODE_NETPOL:-0}" == "1" ]] && default+=" kube-router"
@@ -242,7 +258,8 @@ e2e_tools() {
       kuttl) _e2e_build kuttl "$E2E_KUTTL_VERSION" kubectl-kuttl -- \
                _build_sub _build_scratch kuttl github.com/kudobuilder/kuttl "$E2E_KUTTL_VERSION" "" \
                  github.com/kudobuilder/kuttl/cmd/kubectl-kuttl ;;
-      crossplane) _e2e_build crossplane "$E2E_CROSSPLANE_VERSION" crossplane crank -- _build_sub _build_crossplane ;;
+      crossplane) _e2e_build crossplane "$E2E_CROSSPLANE_VERSION" crossplane -- _build_sub _build_crossplane ;;
+      crossplane-cli) _e2e_build crossplane-cli "$E2E_CROSSPLANE_CLI_VERSION" crossplane-cli -- _build_sub _build_crossplane_cli ;;
       etcd) _e2e_build etcd "$E2E_ETCD_VERSION" etcd -- _build_sub _build_etcd ;;
       provider-sql) _e2e_build provider-sql "$E2E_PROVIDER_SQL_VERSION" provider -- \
                _build_sub _build_scratch provider-sql github.com/crossplane-contrib/provider-sql "$E2E_PROVIDER_SQL_VERSION" "" \
@@ -273,6 +290,7 @@ e2e_tools() {
   export E2E_BIN_ETCD="$E2E_TOOLS_DIR/etcd-$E2E_ETCD_VERSION/bin"
   export E2E_BIN_K8S="$E2E_TOOLS_DIR/kubernetes-$E2E_K8S_VERSION/bin"
   export E2E_BIN_CROSSPLANE="$E2E_TOOLS_DIR/crossplane-$E2E_CROSSPLANE_VERSION/bin"
+  export E2E_BIN_CROSSPLANE_CLI="$E2E_TOOLS_DIR/crossplane-cli-$E2E_CROSSPLANE_CLI_VERSION/bin"
   export E2E_BIN_KUTTL="$E2E_TOOLS_DIR/kuttl-$E2E_KUTTL_VERSION/bin"
   export E2E_BIN_CRANE="$E2E_TOOLS_DIR/crane-$E2E_CRANE_VERSION/bin"
   # not on PATH: its binary is called `provider`
@@ -291,9 +309,9 @@ e2e_tools() {
   export E2E_CNPG_MANAGER="$E2E_TOOLS_DIR/cnpg-$E2E_CNPG_VERSION/bin/manager"
   export E2E_BARMAN_PLUGIN_MANAGER="$E2E_TOOLS_DIR/barman-plugin-$E2E_BARMAN_PLUGIN_VERSION/bin/manager"
   export E2E_VERSITYGW_BIN="$E2E_TOOLS_DIR/versitygw-$E2E_VERSITYGW_VERSION/bin/versitygw"
-  export PATH="$E2E_BIN_K8S:$E2E_BIN_ETCD:$E2E_BIN_CROSSPLANE:$E2E_BIN_KUTTL:$E2E_BIN_CRANE:$PATH"
+  export PATH="$E2E_BIN_K8S:$E2E_BIN_ETCD:$E2E_BIN_CROSSPLANE:$E2E_BIN_CROSSPLANE_CLI:$E2E_BIN_KUTTL:$E2E_BIN_CRANE:$PATH"
   [[ "${E2E_NODE:-0}" == "1" ]] && PATH="$E2E_BIN_KUBE_NODE:$E2E_BIN_CONTAINERD:$E2E_BIN_COREDNS:$E2E_TOOLS_DIR/kube-router-$E2E_KUBE_ROUTER_VERSION/bin:$PATH"
-  export E2E_COLD_BUILD_SECONDS E2E_CROSSPLANE_VERSION E2E_K8S_VERSION E2E_PROVIDER_SQL_VERSION
+  export E2E_COLD_BUILD_SECONDS E2E_CROSSPLANE_VERSION E2E_CROSSPLANE_CLI_VERSION E2E_K8S_VERSION E2E_PROVIDER_SQL_VERSION
   if [[ "$E2E_COLD_BUILD_SECONDS" -gt 0 ]]; then
     _e2e_log "cold tool build time: ${E2E_COLD_BUILD_SECONDS}s"
   fi
@@ -303,5 +321,5 @@ _build_sub() ( "$@" )
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   e2e_tools
-  printf '%s\n' "$E2E_BIN_K8S" "$E2E_BIN_ETCD" "$E2E_BIN_CROSSPLANE" "$E2E_BIN_KUTTL" "$E2E_BIN_CRANE" "$E2E_PROVIDER_SQL_BIN" "$E2E_CROSSPLANE_CRDS"
+  printf '%s\n' "$E2E_BIN_K8S" "$E2E_BIN_ETCD" "$E2E_BIN_CROSSPLANE" "$E2E_BIN_CROSSPLANE_CLI" "$E2E_BIN_KUTTL" "$E2E_BIN_CRANE" "$E2E_PROVIDER_SQL_BIN" "$E2E_CROSSPLANE_CRDS"
 fi

@@ -1,7 +1,7 @@
 // For each rendered file, the third-party CRD files (under the shared CRD folder, and our own providers' CRDs in
-// provider-*/package/crds of this repository) whose group and kind the file uses,
-// for `crossplane beta validate`. Crossplane's own kinds (Usage, …) are left out: they are validated against the
-// CRDs of the Crossplane module crank was built from (pre-filled into validate's cache by crank.sh), not against the
+// provider-*/package/crds of this repository) whose group and kind the file uses, for `crossplane resource validate`.
+// Crossplane's own kinds (Usage, …) are left out: they are validated against the CRDs of the Crossplane core module we
+// test against (pre-filled into validate's cache by crank.sh), not against the
 // copies of other Crossplane versions in crossplane-v1/ and crossplane-v2/. Core Kubernetes kinds have no CRD.
 //
 // usage: node test/render/crds.mjs <crd-root> <rendered.yaml>...

@@ -242,7 +242,7 @@ _img_function_key() {
   } | sha256sum | cut -c1-12
 }
 
-# e2e_function_image REPO: the function's image (a docker archive, image.tar, what crank embeds), cached by
+# e2e_function_image REPO: the function's image (a docker archive, image.tar, what `crossplane-cli xpkg build` embeds), cached by
 # its inputs; prints the directory.
 e2e_function_image() {
   local repo="$1" key dir lock_fd
