@@ -109,6 +109,28 @@ superuser_psql() {
   psql -h "$PG/sock" -p "$PG_PORT" -U postgres -d postgres -X -v ON_ERROR_STOP=1 "$@"
 }
 
+# read_login NS SECRET: waits for the Secret and sets login_endpoint, login_user, login_password and login_port from it
+read_login() {
+  local ns="$1" secret="$2" i json=""
+  for i in $(seq 1 120); do
+    json="$(kubectl -n "$ns" get secret "$secret" -o json 2>/dev/null)" && break
+    sleep 0.5
+  done
+  [[ -n "$json" ]] || e2e_die "no Secret $ns/$secret"
+  login_endpoint="$(jq -r '.data.endpoint' <<<"$json" | base64 -d)"
+  login_user="$(jq -r '.data.username' <<<"$json" | base64 -d)"
+  login_password="$(jq -r '.data.password' <<<"$json" | base64 -d)"
+  login_port="$(jq -r '.data.port' <<<"$json" | base64 -d)"
+}
+
+# stand_in_for HOST: this server becomes the new instance at HOST (the private /etc/hosts maps it to 127.0.0.1); an
+# earlier claim's role and database "app" are dropped, as if this server were the instance's own.
+stand_in_for() {
+  [[ "${E2E_PRIVATE_HOSTS:-0}" == "1" ]] || e2e_die "no private /etc/hosts: cannot make $1 resolve (needs unshare --mount)"
+  grep -q "[[:space:]]$1\$" /etc/hosts || printf '127.0.0.1 %s\n' "$1" >>/etc/hosts
+  superuser_psql -q -c "DROP DATABASE IF EXISTS app WITH (FORCE)" -c "DROP ROLE IF EXISTS app" >/dev/null
+}
+
 # SIMULATED (both halves) — what a real cluster does for the claim's instance, here done by hand:
 #   1. cluster DNS: <claim>.<ns>.svc.cluster.local (the endpoint in the claim's superuser Secret) resolves
 #      to the StackGres primary Service; here to 127.0.0.1, through the private /etc/hosts;
@@ -118,25 +140,14 @@ superuser_psql() {
 #      an earlier claim's are dropped, as if this server were the claim's own.
 # Everything after this (provider-sql connecting as the superuser, creating roles, databases, grants) is real.
 sql_bootstrap() {
-  local ns="$1" claim="$2" secret="$2-superuser" i json=""
-  for i in $(seq 1 120); do
-    json="$(kubectl -n "$ns" get secret "$secret" -o json 2>/dev/null)" && break
-    sleep 0.5
-  done
-  [[ -n "$json" ]] || e2e_die "no Secret $ns/$secret"
-  local endpoint user password port
-  endpoint="$(jq -r '.data.endpoint' <<<"$json" | base64 -d)"
-  user="$(jq -r '.data.username' <<<"$json" | base64 -d)"
-  password="$(jq -r '.data.password' <<<"$json" | base64 -d)"
-  port="$(jq -r '.data.port' <<<"$json" | base64 -d)"
-  [[ "$user" == "postgres" && "$port" == "$PG_PORT" && -n "$password" ]] ||
-    e2e_die "unexpected superuser Secret: username=$user port=$port"
-  [[ "$endpoint" == "$claim.$ns.svc.cluster.local" ]] || e2e_die "unexpected endpoint $endpoint"
-  [[ "${E2E_PRIVATE_HOSTS:-0}" == "1" ]] || e2e_die "no private /etc/hosts: cannot make $endpoint resolve (needs unshare --mount)"
-  grep -q "[[:space:]]$endpoint\$" /etc/hosts || printf '127.0.0.1 %s\n' "$endpoint" >>/etc/hosts
-  superuser_psql -q -c "DROP DATABASE IF EXISTS app WITH (FORCE)" -c "DROP ROLE IF EXISTS app" >/dev/null
-  printf '%s\n' "ALTER ROLE postgres WITH PASSWORD :'pw';" | superuser_psql -q -v pw="$password" >/dev/null
-  e2e_log "SIMULATED bootstrap of $ns/$claim: $endpoint -> 127.0.0.1, postgres password from $secret"
+  local ns="$1" claim="$2" secret="$2-superuser"
+  read_login "$ns" "$secret"
+  [[ "$login_user" == "postgres" && "$login_port" == "$PG_PORT" && -n "$login_password" ]] ||
+    e2e_die "unexpected superuser Secret: username=$login_user port=$login_port"
+  [[ "$login_endpoint" == "$claim.$ns.svc.cluster.local" ]] || e2e_die "unexpected endpoint $login_endpoint"
+  stand_in_for "$login_endpoint"
+  printf '%s\n' "ALTER ROLE postgres WITH PASSWORD :'pw';" | superuser_psql -q -v pw="$login_password" >/dev/null
+  e2e_log "SIMULATED bootstrap of $ns/$claim: $login_endpoint -> 127.0.0.1, postgres password from $secret"
 }
 
 # SIMULATED (both halves) — what Scalingo does for a new database, here done by hand once provider-scalingo has
@@ -148,25 +159,14 @@ sql_bootstrap() {
 #      A new database has no role or database "app" yet: an earlier claim's are dropped, as in sql_bootstrap.
 # Everything after this (provider-sql logging in with the admin Secret, creating roles, databases, grants) is real.
 sql_bootstrap_admin() {
-  local ns="$1" claim="$2" secret="$2-admin" i json=""
-  for i in $(seq 1 120); do
-    json="$(kubectl -n "$ns" get secret "$secret" -o json 2>/dev/null)" && break
-    sleep 0.5
-  done
-  [[ -n "$json" ]] || e2e_die "no Secret $ns/$secret"
-  local endpoint user password port
-  endpoint="$(jq -r '.data.endpoint' <<<"$json" | base64 -d)"
-  user="$(jq -r '.data.username' <<<"$json" | base64 -d)"
-  password="$(jq -r '.data.password' <<<"$json" | base64 -d)"
-  port="$(jq -r '.data.port' <<<"$json" | base64 -d)"
-  [[ "$user" =~ ^[a-z][a-z0-9_]*$ && "$user" != "postgres" && "$port" == "$PG_PORT" && -n "$password" && -n "$endpoint" ]] ||
-    e2e_die "unexpected admin Secret: username=$user port=$port endpoint=$endpoint"
-  [[ "${E2E_PRIVATE_HOSTS:-0}" == "1" ]] || e2e_die "no private /etc/hosts: cannot make $endpoint resolve (needs unshare --mount)"
-  grep -q "[[:space:]]$endpoint\$" /etc/hosts || printf '127.0.0.1 %s\n' "$endpoint" >>/etc/hosts
-  superuser_psql -q -c "DROP DATABASE IF EXISTS app WITH (FORCE)" -c "DROP ROLE IF EXISTS app" >/dev/null
+  local ns="$1" claim="$2" secret="$2-admin"
+  read_login "$ns" "$secret"
+  [[ "$login_user" =~ ^[a-z][a-z0-9_]*$ && "$login_user" != "postgres" && "$login_port" == "$PG_PORT" && -n "$login_password" && -n "$login_endpoint" ]] ||
+    e2e_die "unexpected admin Secret: username=$login_user port=$login_port endpoint=$login_endpoint"
+  stand_in_for "$login_endpoint"
   printf '%s\n' "DROP ROLE IF EXISTS :\"admin\";" "CREATE ROLE :\"admin\" WITH LOGIN SUPERUSER PASSWORD :'pw';" |
-    superuser_psql -q -v admin="$user" -v pw="$password" >/dev/null
-  e2e_log "SIMULATED Scalingo bootstrap of $ns/$claim: $endpoint -> 127.0.0.1, admin role $user with the password from $secret"
+    superuser_psql -q -v admin="$login_user" -v pw="$login_password" >/dev/null
+  e2e_log "SIMULATED Scalingo bootstrap of $ns/$claim: $login_endpoint -> 127.0.0.1, admin role $login_user with the password from $secret"
 }
 
 case "${1:-}" in
