@@ -54,7 +54,7 @@ export function windowCron(w: MaintenanceWindow): string {
   return `${m} ${h} * * ${(WEEKDAYS.indexOf(w.dayOfWeek) + 1) % 7}`;
 }
 
-const MINUTE_MS = 60_000;
+export const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 
 /**
@@ -69,3 +69,6 @@ export function nextWindowStart(w: MaintenanceWindow, after: Date): Date {
   if (start < after.getTime()) start += 7 * DAY_MS;
   return new Date(start);
 }
+
+/** An instant as RFC 3339 in UTC to the second (`2026-12-06T03:00:00Z`), as the status and the operators show it. */
+export const utcSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -7,7 +7,7 @@
  * composition then reads that annotation off the observed XR, which is state like any other observed field.
  */
 import type { ComposeContext } from './types.js';
-import { nextWindowStart, WINDOW_MINUTES, type MaintenanceWindow } from './maintenance.js';
+import { MINUTE_MS, nextWindowStart, utcSeconds, WINDOW_MINUTES, type MaintenanceWindow } from './maintenance.js';
 import { at } from '../util/observed.js';
 
 /** `open` or `closed`, written by the maintenance clock. */
@@ -17,7 +17,6 @@ export const WINDOW_UNTIL_ANNOTATION = 'dbaas.dev/maintenance-window-until';
 
 export type WindowState = 'open' | 'closed';
 
-const MINUTE_MS = 60_000;
 /** An Operation starts a little after its schedule's minute; this much lateness still counts as on time. */
 export const CLOCK_GRACE_MINUTES = 1;
 
@@ -27,7 +26,6 @@ export interface WindowReading {
   readonly until: string;
 }
 
-const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * The window's state at `now`, for a clock that runs every `periodMinutes`. The annotation it writes stays until the
@@ -40,8 +38,8 @@ export function windowStateAt(w: MaintenanceWindow, now: Date, periodMinutes: nu
   const start = nextWindowStart(w, new Date(now.getTime() - WINDOW_MINUTES * MINUTE_MS + 1));
   const end = new Date(start.getTime() + WINDOW_MINUTES * MINUTE_MS);
   const lastOpenRun = end.getTime() - (periodMinutes - CLOCK_GRACE_MINUTES) * MINUTE_MS;
-  if (start.getTime() <= now.getTime() && now.getTime() <= lastOpenRun) return { state: 'open', until: rfc3339(end) };
-  return { state: 'closed', until: rfc3339(nextWindowStart(w, new Date(now.getTime() + 1))) };
+  if (start.getTime() <= now.getTime() && now.getTime() <= lastOpenRun) return { state: 'open', until: utcSeconds(end) };
+  return { state: 'closed', until: utcSeconds(nextWindowStart(w, new Date(now.getTime() + 1))) };
 }
 
 /**

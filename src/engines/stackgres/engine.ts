@@ -19,7 +19,7 @@ import { refusedStorageChanges } from '../../compose/changes.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
 import { chooseBackup, lastSuccessfulBackup, restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
 import { backupInfo } from './backups.js';
-import { pendingRestart, RESTART_KEY } from './restart.js';
+import { pendingRestart, podReplacement, RESTART_KEY } from './restart.js';
 import { CONFIG_KEY, DBOPS_KEY, PRE_UPGRADE_BACKUP_KEY, clusterMajor, upgradeCompleted, configKeyFor, configNameFor, stackgresUpgrade, type StackGresUpgrade } from './upgrade.js';
 import { STACKGRES_EXPORTER_PORT_NAME, stackgresSeries } from './metrics.js';
 import { stackgresOptions, type StackGresOptions } from './options.js';
@@ -199,7 +199,7 @@ function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
  */
 function rollout(ctx: ComposeContext): Json {
   const p = ctx.instance.parameters;
-  const method = p.instances > 1 ? 'ReducedImpact' : 'InPlace';
+  const method = podReplacement(p);
   if (p.updateStrategy === 'immediate') return { type: 'Always', method };
   const window = maintenanceWindow(ctx.instance, p);
   return { type: 'Schedule', method, schedule: [{ cron: windowCron(window), duration: `PT${WINDOW_MINUTES}M` }] };

@@ -7,7 +7,7 @@
  */
 import type { Parameters } from '../../api/schema.js';
 import { commonLabels } from '../../compose/labels.js';
-import { maintenanceWindow, nextWindowStart } from '../../compose/maintenance.js';
+import { maintenanceWindow, nextWindowStart, utcSeconds } from '../../compose/maintenance.js';
 import { objectName } from '../../compose/names.js';
 import type { ComposeContext, KubeObject } from '../../compose/types.js';
 import { at, conditionOf, scalarText } from '../../util/observed.js';
@@ -34,6 +34,9 @@ function pendingSince(cluster: Json | undefined): { pending: boolean; since?: st
   const since = condition?.['lastTransitionTime'];
   return { pending, ...(typeof since === 'string' && since ? { since } : {}) };
 }
+
+/** With replicas StackGres first adds an updated one, so the primary moves instead of going down; alone, in place. */
+export const podReplacement = (p: Pick<Parameters, 'instances'>): 'ReducedImpact' | 'InPlace' => (p.instances > 1 ? 'ReducedImpact' : 'InPlace');
 
 const finished = (dbops: unknown) => ['Completed', 'Failed'].some((t) => conditionOf(dbops, t)?.['status'] === 'True');
 
@@ -65,7 +68,7 @@ export function pendingRestart(ctx: ComposeContext, cluster: Json | undefined, c
   if (!pending) return { pending: false, message: 'nothing pending' };
   const immediate = p.updateStrategy === 'immediate';
   if (!immediate && !since) return { pending: true, message: 'a restart is pending to apply a change: waiting for StackGres to say since when' };
-  const runAt = immediate ? undefined : nextWindowStart(maintenanceWindow(ctx.instance, p), new Date(since!)).toISOString().replace(/\.000Z$/, 'Z');
+  const runAt = immediate ? undefined : utcSeconds(nextWindowStart(maintenanceWindow(ctx.instance, p), new Date(since!)));
   const dbops: KubeObject = {
     apiVersion: 'stackgres.io/v1',
     kind: 'SGDbOps',
@@ -75,7 +78,7 @@ export function pendingRestart(ctx: ComposeContext, cluster: Json | undefined, c
       op: 'restart',
       ...(runAt ? { runAt } : {}),
       maxRetries: 1,
-      restart: { method: p.instances > 1 ? 'ReducedImpact' : 'InPlace', onlyPendingRestart: true },
+      restart: { method: podReplacement(p), onlyPendingRestart: true },
     },
   };
   return {
