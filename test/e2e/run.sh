@@ -15,6 +15,8 @@
 #                       (default "01-compose 07-users"; "" for none)
 #   E2E_NODE=1|0        a real node, the function as a pod (default 1); 0: no node, the function as a process
 #   E2E_BASE_SUITES=0   leave out test/e2e/suites (run only the node, netpol and CloudNativePG suites)
+#   E2E_ONLY="42-otc-rds 41-aws-rds"  run only these suites, one after another in this order (from any suites dir;
+#                       kuttl's own --test takes one name, and a full run's order is kuttl's, not alphabetical)
 #   E2E_NODE_NETPOL=1|0 with the node, kube-router enforces NetworkPolicy and suites-netpol runs (default: E2E_NODE)
 #   E2E_SCALINGO=1|0    the SIMULATED Scalingo API and provider-scalingo as processes, for suites/43-scalingo
 #                       (default 1; 0: only provider-scalingo's CRDs are applied and 43-scalingo fails)
@@ -117,13 +119,44 @@ if [[ -n "$namespaced_suites" ]]; then
   "$E2E_DIR/namespaced-suites.sh" "$E2E_DIR/suites" "$E2E_WORKDIR/suites-namespaced" $namespaced_suites
   suites+=("$E2E_WORKDIR/suites-namespaced")
 fi
-kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "${suites[@]}" 2>&1 | tee "$E2E_WORKDIR/kuttl.log" || kuttl_rc=$?
+if [[ -n "${E2E_ONLY:-}" ]]; then
+  # one kuttl run per suite, so the order is the one given (a suite that leaves state behind shows up here)
+  only=()
+  for name in $E2E_ONLY; do
+    found=""
+    for dir in "${suites[@]}"; do [[ -d "$dir/$name" ]] && found="$dir/$name"; done
+    [[ -n "$found" ]] || e2e_die "E2E_ONLY: no suite $name in ${suites[*]}"
+    mkdir -p "$E2E_WORKDIR/only-$name" && ln -sfn "$found" "$E2E_WORKDIR/only-$name/$name"
+    only+=("$E2E_WORKDIR/only-$name")
+  done
+  : >"$E2E_WORKDIR/kuttl.log"
+  for dir in "${only[@]}"; do
+    kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "$dir" 2>&1 | tee -a "$E2E_WORKDIR/kuttl.log" || kuttl_rc=$?
+  done
+else
+  kubectl-kuttl test --config "$E2E_DIR/kuttl-test.yaml" ${E2E_KUTTL_ARGS:-} "${suites[@]}" 2>&1 | tee "$E2E_WORKDIR/kuttl.log" || kuttl_rc=$?
+fi
 cd "$E2E_REPO"
 kuttl_secs="$(e2e_since "$kuttl_start")"
 passed="$(grep -c -- '--- PASS: kuttl/harness/' "$E2E_WORKDIR/kuttl.log" || true)"
 failed="$(grep -c -- '--- FAIL: kuttl/harness/' "$E2E_WORKDIR/kuttl.log" || true)"
 (( kuttl_rc == 0 || failed > 0 )) || failed=1
-[[ -n "${E2E_SUMMARY_FILE:-}" ]] && echo "e2e: ${passed} passed, ${failed} failed" >"$E2E_SUMMARY_FILE"
+if [[ -n "${E2E_SUMMARY_FILE:-}" ]]; then
+  echo "e2e: ${passed} passed, ${failed} failed" >"$E2E_SUMMARY_FILE"
+  # CI keeps only the tail of the output: each failed suite's own lines (events left out) go last, so why it failed
+  # is in that tail, with the Crossplane log lines about its namespace
+  for suite in $(grep -o -- '--- FAIL: kuttl/harness/[^ ]*' "$E2E_WORKDIR/kuttl.log" | sed 's|.*/||'); do
+    ns="$(grep -o "| $suite | Creating namespace \"[^\"]*\"" "$E2E_WORKDIR/kuttl.log" | tail -1 | sed 's/.*"\(.*\)"/\1/')"
+    {
+      echo "---- why $suite failed: its last steps (namespace ${ns:-?}) ----"
+      grep -- "| $suite[ /]" "$E2E_WORKDIR/kuttl.log" | grep -Ev $'\t(Normal|Warning)\t' | cut -c1-400 | tail -n 30
+      if [[ -n "$ns" ]]; then
+        echo "---- Crossplane's log lines on $ns (last 15) ----"
+        grep -h -- "$ns" "$E2E_WORKDIR"/logs/crossplane*.log 2>/dev/null | cut -c1-400 | tail -n 15
+      fi
+    } >>"$E2E_SUMMARY_FILE"
+  done
+fi
 
 claims_rc=0
 claims=()
