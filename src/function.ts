@@ -38,8 +38,14 @@ export interface RunOptions {
   readonly now?: () => Date;
 }
 
-/** Crossplane asks again within this time even when nothing changes. */
-const RESPONSE_TTL_SECONDS = 60;
+/**
+ * Crossplane comes back within this time even when no watched object changes. Its per-XR circuit breaker (burst 100
+ * events, then 1 a second, open 5 minutes) drops watch events once a new instance's dozen composed objects and their
+ * providers' status writes have used the burst, and they always do in the first seconds. While anything composed is
+ * not ready, the next look is therefore soon, so what a provider reports (an endpoint, Ready) reaches the claim
+ * within seconds rather than minutes; a settled instance is looked at every minute.
+ */
+export const RESPONSE_TTL_SECONDS = { settling: 15, settled: 60 } as const;
 
 const STATUS: Record<ConditionOut['status'], Status> = {
   True: Status.STATUS_CONDITION_TRUE,
@@ -55,7 +61,7 @@ export function runFunction(req: RunFunctionRequest, options: RunOptions = {}): 
     resources: { ...(req.desired?.resources ?? {}) },
   };
   const rsp: RunFunctionResponse = {
-    meta: { tag: req.meta?.tag ?? '', ttl: { seconds: RESPONSE_TTL_SECONDS, nanos: 0 } },
+    meta: { tag: req.meta?.tag ?? '', ttl: { seconds: RESPONSE_TTL_SECONDS.settled, nanos: 0 } },
     desired: incoming,
     results: [],
     context: req.context,
@@ -86,6 +92,8 @@ export function runFunction(req: RunFunctionRequest, options: RunOptions = {}): 
   const composition = composeInstance(context(instance.value, platform.value));
   if (!composition.ok) return refuse(rsp, composition.errors, instance.warnings);
   rsp.requirements = requirementsOut(composition.requirements);
+  const settling = Object.values(composition.resources).some((composed) => !composed.ready);
+  if (settling) rsp.meta = { tag: rsp.meta?.tag ?? '', ttl: { seconds: RESPONSE_TTL_SECONDS.settling, nanos: 0 } };
 
   // Composed objects are built in a fixed key order, and whatever they take over from the request in key order of
   // their own (postgresql.conf) is sorted where it is built: sorting every object on every call (a deep copy) cost a
