@@ -4,7 +4,9 @@
  * compressed to seconds; no faults are injected (the unit tests and the fault run do that).
  *
  * Environment:
- *   FAKE_SCALINGO_PORT            port on 127.0.0.1 (0: any free port; the URL is printed either way)
+ *   FAKE_SCALINGO_HOST            the IPv4 address to listen on and to name in its URLs (default 127.0.0.1; the
+ *                                 harness gives the node's address when provider-scalingo runs as a pod)
+ *   FAKE_SCALINGO_PORT            port (0: any free port; the URL is printed either way)
  *   FAKE_SCALINGO_PROVISION_MS    how long a new database stays "creating" (default 3000; Scalingo: minutes)
  *   FAKE_SCALINGO_PLAN_CHANGE_MS  how long a plan change keeps it "updating" (default 5000; Scalingo: ~20 minutes)
  *   FAKE_SCALINGO_DB_PORT         the port the databases' URLs name (default 30123, as Scalingo's high ports)
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
   );
   state.databasePort = nonNegativeInt('FAKE_SCALINGO_DB_PORT', 30123);
   const server = new FakeScalingoServer(state);
-  const url = await server.start(nonNegativeInt('FAKE_SCALINGO_PORT', 0));
+  const url = await server.start(nonNegativeInt('FAKE_SCALINGO_PORT', 0), process.env.FAKE_SCALINGO_HOST || '127.0.0.1');
   console.log(JSON.stringify({ msg: 'SIMULATED Scalingo API (contract test double) listening', url, timings: state.timings }));
   // One line per request, for the harness's logs (the server records them; nothing else reads this).
   let logged = 0;

@@ -72,11 +72,14 @@ export class FakeScalingoServer {
     return this.baseUrl;
   }
 
-  /** Listens on loopback, on `port` (0: any free port); returns the base URL. */
-  async start(port = 0): Promise<string> {
+  /**
+   * Listens on `host` (loopback unless told; the e2e harness gives the node's address, where pods reach it) and
+   * `port` (0: any free port); returns the base URL, which the regions list also names as the API endpoints.
+   */
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    this.baseUrl = `http://${host}:${(this.server.address() as AddressInfo).port}`;
     return this.baseUrl;
   }
 

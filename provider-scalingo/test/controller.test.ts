@@ -63,6 +63,10 @@ describe('controller against a stub Kubernetes API and the fake Scalingo API', (
     expect(conditionOf((stub.get(DB)!.status as { conditions: never[] }).conditions, 'Ready')?.reason).toBe('Available');
     const usagePath = `${BASE}/namespaces/team-a/providerconfigusages/${created.metadata.uid}`;
     expect(stub.get(usagePath)?.providerConfigRef).toEqual({ kind: 'ClusterProviderConfig', name: 'default' });
+    // owned by the Database: the garbage collector, not the provider, deletes it (and the Secret) with the Database
+    expect(stub.get(usagePath)?.metadata.ownerReferences).toEqual([
+      { apiVersion: 'scalingo.dbaas.dev/v1alpha1', kind: 'Database', name: 'orders', uid: created.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ]);
 
     await controller.reconcileConfig('ClusterProviderConfig//default');
     expect(stub.get(CONFIG)!.metadata.finalizers).toEqual([IN_USE_FINALIZER]);
@@ -74,6 +78,8 @@ describe('controller against a stub Kubernetes API and the fake Scalingo API', (
     await controller.reconcileDatabase('team-a/orders'); // gone: usage and finalizer released
     expect(stub.get(DB)).toBeUndefined();
     expect(stub.get(usagePath)).toBeUndefined();
+    expect(stub.get('/api/v1/namespaces/team-a/secrets/orders-conn')).toBeUndefined();
+    expect(stub.requests.filter((request) => request.startsWith('DELETE'))).toEqual([]);
     await controller.reconcileConfig('ClusterProviderConfig//default');
     expect(stub.get(CONFIG)!.status).toEqual({ users: 0 });
   });

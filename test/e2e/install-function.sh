@@ -11,7 +11,8 @@
 #   4. apply xrds/*.yaml and compositions/*.yaml of the repo, wait for Established;
 #   5. start a local PostgreSQL and provider-sql (sql.sh start; E2E_SQL=0 skips it);
 #   6. apply provider-scalingo's CRDs, and with E2E_SCALINGO=1 (run.sh's default) start the SIMULATED Scalingo API
-#      and provider-scalingo (scalingo.sh).
+#      and provider-scalingo (scalingo.sh; with a node provider-scalingo is a Provider package run as a pod, whose
+#      package manager installs the CRDs).
 # With a node (E2E_PACKAGE_RUNTIME=Deployment, control-plane.sh's default when E2E_NODE=1) step 2 embeds the
 # function's image built from the Dockerfile (E2E_FUNCTION_IMAGE_TAR, node/images.sh) in the package and pushes it
 # to the node's registry, and step 3 is node/function-pod.sh: Crossplane runs the function as a pod (no process,
@@ -219,7 +220,8 @@ if [[ "${E2E_SQL:-1}" == "1" ]]; then
   "$E2E_DIR/sql.sh" start
 fi
 
-# --- 5b. provider-scalingo: its CRDs always; the fake Scalingo API and the provider itself when asked -------------
+# --- 5b. provider-scalingo: its CRDs always (with the node: its Provider package's); the fake Scalingo API and the
+# provider itself when asked -------------
 "$E2E_DIR/scalingo.sh" crds
 if [[ "${E2E_SCALINGO:-0}" == "1" ]]; then
   [[ "${E2E_SQL:-1}" == "1" ]] || e2e_die "E2E_SCALINGO=1 needs the SQL part (E2E_SQL=1): its databases are the harness's PostgreSQL"
@@ -235,7 +237,8 @@ e2e_provider_package_roles provider-kubernetes '^kubernetes(\.m)?\.crossplane\.i
 e2e_provider_package_roles provider-minio '^minio\.crossplane\.io$'
 e2e_provider_package_roles provider-upjet-aws '\.aws(\.m)?\.upbound\.io$'
 e2e_provider_package_roles provider-opentelekomcloud '^rds\.opentelekomcloud(\.m)?\.crossplane\.io$'
-e2e_provider_package_roles provider-scalingo '^scalingo\.dbaas\.dev$'
+# provider-scalingo as a pod is a Provider package: the RBAC manager makes its roles (scalingo.sh waits for them)
+"$E2E_DIR/scalingo.sh" as-pod || e2e_provider_package_roles provider-scalingo '^scalingo\.dbaas\.dev$'
 e2e_log "applied the providers' aggregated ClusterRoles (stand-in for the RBAC manager's provider roles)"
 
 {

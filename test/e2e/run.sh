@@ -18,8 +18,9 @@
 #   E2E_ONLY="42-otc-rds 41-aws-rds"  run only these suites, one after another in this order (from any suites dir;
 #                       kuttl's own --test takes one name, and a full run's order is kuttl's, not alphabetical)
 #   E2E_NODE_NETPOL=1|0 with the node, kube-router enforces NetworkPolicy and suites-netpol runs (default: E2E_NODE)
-#   E2E_SCALINGO=1|0    the SIMULATED Scalingo API and provider-scalingo as processes, for suites/43-scalingo
-#                       (default 1; 0: only provider-scalingo's CRDs are applied and 43-scalingo fails)
+#   E2E_SCALINGO=1|0    the SIMULATED Scalingo API (a process) and provider-scalingo (with the node a pod from its
+#                       Provider package, else a process), for suites/43-scalingo (default 1; 0: only
+#                       provider-scalingo's CRDs are applied and 43-scalingo fails)
 #   E2E_NODE_CNPG=1     also build CloudNativePG's operator (tools.sh cnpg, its image) and start it as a pod
 #   E2E_NETNS, E2E_KEEP_WORKDIR, E2E_ARTIFACTS: see control-plane.sh
 set -euo pipefail

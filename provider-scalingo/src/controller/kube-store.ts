@@ -73,12 +73,4 @@ export class KubeStore implements ResourceStore {
       if (httpCode(error) !== 409) throw error;
     }
   }
-
-  async removeUsage(resource: DatabaseResource): Promise<void> {
-    try {
-      await this.apis.custom.deleteNamespacedCustomObject({ ...ours, namespace: resource.metadata.namespace, plural: 'providerconfigusages', name: resource.metadata.uid ?? '' });
-    } catch (error) {
-      if (httpCode(error) !== 404) throw error;
-    }
-  }
 }

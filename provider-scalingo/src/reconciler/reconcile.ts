@@ -76,7 +76,6 @@ function tracking(store: ResourceStore, latest: { resource: DatabaseResource }):
     updateStatus: (resource) => remember(store.updateStatus(resource)),
     applyConnectionSecret: (resource, name, data) => store.applyConnectionSecret(resource, name, data),
     ensureUsage: (resource) => store.ensureUsage(resource),
-    removeUsage: (resource) => store.removeUsage(resource),
   };
 }
 
@@ -177,8 +176,8 @@ async function reconcileDelete(context: ReconcileContext, resource: DatabaseReso
     await writeConditions(context, resource, [ready('Deleting'), synced('ReconcileSuccess')], remote);
     return { result: 'deleting', requeueAfterMs: context.busyPollMs };
   }
-  // Gone on Scalingo, or not ours to delete (no Delete policy): release the config and let Kubernetes remove it.
-  await context.store.removeUsage(resource);
+  // Gone on Scalingo, or not ours to delete (no Delete policy): let Kubernetes remove it, and with it (garbage
+  // collection of what it owns) the usage of its provider config and its connection Secret.
   if (hasFinalizer(resource)) await context.store.update(withFinalizer(resource, false));
   return { result: 'deleted' };
 }

@@ -7,7 +7,10 @@ export interface ResourceStore {
   updateStatus(resource: DatabaseResource): Promise<DatabaseResource>;
   /** Creates or updates the connection Secret, owned by the resource. */
   applyConnectionSecret(resource: DatabaseResource, name: string, data: Record<string, string>): Promise<void>;
-  /** Records that the resource uses its provider config (ProviderConfigUsage), so the config can't be deleted. */
+  /**
+   * Records that the resource uses its provider config (ProviderConfigUsage), so the config can't be deleted. The
+   * usage is owned by the resource: Kubernetes' garbage collector deletes it with the resource, as crossplane-runtime
+   * relies on too. There is no "remove": the RBAC manager grants a Provider package no delete on its own kinds.
+   */
   ensureUsage(resource: DatabaseResource): Promise<void>;
-  removeUsage(resource: DatabaseResource): Promise<void>;
 }

@@ -1,13 +1,18 @@
 /**
  * A stub of the few Kubernetes API paths the provider uses (custom objects with a status subresource, Secrets),
- * with resourceVersion conflicts and finalizer-aware deletion. A test double for the controller's glue, NOT the real
+ * with resourceVersion conflicts, finalizer-aware deletion and the garbage collector's part (an object goes with the
+ * object its ownerReferences name). A test double for the controller's glue, NOT the real
  * API server: nothing here proves behaviour against Kubernetes itself.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 
-type Obj = { metadata: { name: string; namespace?: string; resourceVersion?: string; finalizers?: string[]; deletionTimestamp?: string; uid?: string; generation?: number }; status?: unknown; [key: string]: unknown };
+type Obj = {
+  metadata: { name: string; namespace?: string; resourceVersion?: string; finalizers?: string[]; deletionTimestamp?: string; uid?: string; generation?: number; ownerReferences?: { uid: string }[] };
+  status?: unknown;
+  [key: string]: unknown;
+};
 
 export class KubeStub {
   /** path without /status → object */
@@ -56,6 +61,15 @@ export class KubeStub {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  /** Deletes the object and, as Kubernetes' garbage collector does (background propagation), what it owns. */
+  private remove(key: string): void {
+    const uid = this.objects.get(key)?.metadata.uid;
+    this.objects.delete(key);
+    for (const [other, object] of [...this.objects]) {
+      if (uid && object.metadata.ownerReferences?.some((owner) => owner.uid === uid)) this.remove(other);
+    }
+  }
+
   private status(code: number, reason: string): [number, unknown] {
     return [code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, code }];
   }
@@ -84,7 +98,7 @@ export class KubeStub {
         existing.metadata.deletionTimestamp ??= new Date(0).toISOString();
         return [200, existing];
       }
-      this.objects.delete(key);
+      this.remove(key);
       return [200, existing];
     }
     if (method === 'PUT') {
@@ -92,7 +106,7 @@ export class KubeStub {
       // The status subresource writes only status; the main resource never writes status.
       const next = isStatus ? { ...existing, status: body!.status } : { ...body!, status: existing.status, metadata: { ...body!.metadata, deletionTimestamp: existing.metadata.deletionTimestamp } };
       if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
-        this.objects.delete(key);
+        this.remove(key);
         return [200, next];
       }
       this.put(key, next as Obj);

@@ -15,7 +15,7 @@ export class MemoryStore implements ResourceStore {
   stored: DatabaseResource;
   secret: { name: string; data: Record<string, string> } | undefined;
   usage = false;
-  /** Every write, in order: "update", "status", "secret", "usage+", "usage-". */
+  /** Every write, in order: "update", "status", "secret", "usage+". */
   readonly writes: string[] = [];
   /** Called before each spec/metadata write; throwing simulates a crash at that point. */
   beforeUpdate: (next: DatabaseResource, previous: DatabaseResource) => void = () => undefined;
@@ -79,11 +79,5 @@ export class MemoryStore implements ResourceStore {
     this.alive();
     if (!this.usage) this.writes.push('usage+');
     this.usage = true;
-  }
-
-  async removeUsage(): Promise<void> {
-    this.alive();
-    if (this.usage) this.writes.push('usage-');
-    this.usage = false;
   }
 }

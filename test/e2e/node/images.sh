@@ -14,6 +14,8 @@
 #                  pg_basebackup, pg_controldata, ...) on PATH, user postgres with uid/gid 26, en_US.UTF-8 and
 #                  C.UTF-8 locales, no cluster created.
 #   cnpg           (E2E_NODE_CNPG=1) CloudNativePG's operator image: tools.sh's cnpg build, laid out like upstream's
+# and, by buildah from the project's Dockerfiles (below), the function's image (E2E_FUNCTION_IMAGE_TAR) and with
+# E2E_SCALINGO=1 provider-scalingo's (E2E_PROVIDER_SCALINGO_IMAGE_TAR).
 #
 # Usage: source test/e2e/node/images.sh && e2e_node_images     (or run it: prints NAME=LAYOUT lines)
 set -euo pipefail
@@ -131,7 +133,9 @@ _img_rootfs_postgres() {
       Cmd: ["postgres"], WorkingDir: "/var/lib/postgresql"}'
 }
 
-# --- the function's own image, built by buildah from the project's Dockerfile ------------------------------------
+# --- the project's own images, built by buildah from its Dockerfiles ------------------------------------------------
+# The function's (Dockerfile) and, with E2E_SCALINGO=1, provider-scalingo's (provider-scalingo/Dockerfile, for its
+# Provider package: test/e2e/scalingo.sh). Both are cached by their inputs, as <name>-<key>/image.tar.
 # The Dockerfile's base images can't be pulled here (no registry but ours). Each FROM gets a stand-in made here
 # with the same runtime, tagged with the same name in buildah's private store:
 #   node:<N>-<suite>-slim                      -> Debian <suite> (essential packages) + Node <N> (npm registry
@@ -194,12 +198,13 @@ _img_rootfs_distroless_node() {
   jq -cn '{Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Entrypoint: ["/nodejs/bin/node"], User: "65532", WorkingDir: "/home/nonroot"}'
 }
 
-# _img_build_function REPO OUT: buildah builds REPO's Dockerfile against the stand-ins into OUT/image.tar
-_img_build_function() {
-  local repo="$1" out="$2" tmp; tmp="$(mktemp -d)"
+# _img_build_dockerfile REPO DOCKERFILE NAME OUT: buildah builds REPO/DOCKERFILE (context REPO, as its comments say:
+# provider-scalingo's builds from the repository root too) against the stand-ins into OUT/image.tar, tagged NAME:e2e
+_img_build_dockerfile() {
+  local repo="$1" dockerfile="$repo/$2" name="$3" out="$4" tmp; tmp="$(mktemp -d)"
   local st=(--root "$tmp/storage" --runroot "$tmp/run" --storage-driver overlay)
   local from n suite layout
-  for from in $(awk 'toupper($1) == "FROM" {print $2}' "$repo/Dockerfile" | sort -u); do
+  for from in $(awk 'toupper($1) == "FROM" {print $2}' "$dockerfile" | sort -u); do
     case "$from" in
       node:*-slim)
         n="${from#node:}"; n="${n%%-*}"; suite="${from#node:*-}"; suite="${suite%-slim}"
@@ -210,7 +215,7 @@ _img_build_function() {
         case "$suite" in 12) suite=bookworm ;; 13) suite=trixie ;; *) echo "no stand-in for $from" >&2; return 1 ;; esac
         layout="$(_img_build "distroless-node-$n-$suite" "$(_img_key _img_rootfs_distroless_node "$suite" "$(_img_node_version "$n")")" \
           _img_rootfs_distroless_node "$suite" "$(_img_node_version "$n")")" ;;
-      *) echo "no stand-in for the base image $from of $repo/Dockerfile" >&2; return 1 ;;
+      *) echo "no stand-in for the base image $from of $dockerfile" >&2; return 1 ;;
     esac
     [[ -n "$layout" ]] || { rm -rf "$tmp"; return 1; }
     local ref="$from"; [[ "$ref" == */* ]] || ref="docker.io/library/$ref"
@@ -225,47 +230,63 @@ _img_build_function() {
     ca_mounts=(--volume "$ca:/run/e2e-build-ca.crt:ro" --volume "$tmp/npmrc:/usr/local/etc/npmrc:ro")
   fi
   BUILDAH_ISOLATION=chroot buildah "${st[@]}" bud --pull=never --network host --layers=false "${ca_mounts[@]}" \
-    -f "$repo/Dockerfile" -t localhost/function-postgresql:e2e "$repo" >&2 || { rm -rf "$tmp"; return 1; }
+    -f "$dockerfile" -t "localhost/$name:e2e" "$repo" >&2 || { rm -rf "$tmp"; return 1; }
   mkdir -p "$out"
-  buildah "${st[@]}" push --quiet localhost/function-postgresql:e2e "docker-archive:$out/image.tar:function-postgresql:e2e" >&2 \
+  buildah "${st[@]}" push --quiet "localhost/$name:e2e" "docker-archive:$out/image.tar:$name:e2e" >&2 \
     || { rm -rf "$tmp"; return 1; }
   buildah "${st[@]}" rmi --all >/dev/null 2>&1 || true
   # the store's overlay mounts are gone; its files are root-owned and ours alone
   rm -rf "$tmp"
 }
 
-# _img_function_key REPO: the build's inputs (what the Dockerfile COPYs, and the Dockerfile)
-_img_function_key() {
-  local repo="$1"
-  { declare -f _img_build_function _img_rootfs_node_slim _img_rootfs_distroless_node _img_layout
-    (cd "$repo" && tar --sort=name --mtime=@0 --owner=0 --group=0 -cf - Dockerfile package.json package-lock.json tsconfig.json tsconfig.build.json src)
+# _img_recipe_key REPO FILES...: an image's cache key: the recipe (these functions' text) and what its Dockerfile
+# reads from REPO (the FILES, the Dockerfile among them; .dockerignore decides what of a directory is sent)
+_img_recipe_key() {
+  local repo="$1"; shift
+  { declare -f _img_build_dockerfile _img_rootfs_node_slim _img_rootfs_distroless_node _img_layout
+    (cd "$repo" && tar --sort=name --mtime=@0 --owner=0 --group=0 --exclude=node_modules --exclude=dist -cf - "$@")
   } | sha256sum | cut -c1-12
 }
 
-# e2e_function_image REPO: the function's image (a docker archive, image.tar, what `crossplane-cli xpkg build` embeds), cached by
-# its inputs; prints the directory.
-e2e_function_image() {
-  local repo="$1" key dir lock_fd
-  key="$(_img_function_key "$repo")"
-  dir="$E2E_IMAGES_CACHE/function-$key"
+# _img_dockerfile_image NAME KEY REPO DOCKERFILE: REPO/DOCKERFILE's image (a docker archive, image.tar, what
+# `crossplane-cli xpkg build` embeds), cached as NAME-KEY; prints the directory.
+_img_dockerfile_image() {
+  local name="$1" key="$2" repo="$3" dockerfile="$4" dir lock_fd
+  dir="$E2E_IMAGES_CACHE/$name-$key"
   if [[ ! -f "$dir/image.tar" ]]; then
     mkdir -p "$E2E_IMAGES_CACHE/.locks"
-    exec {lock_fd}>"$E2E_IMAGES_CACHE/.locks/function-$key.lock"
+    exec {lock_fd}>"$E2E_IMAGES_CACHE/.locks/$name-$key.lock"
     flock "$lock_fd"
     if [[ ! -f "$dir/image.tar" ]]; then
-      _img_log "building the function's image from $repo/Dockerfile ($key, cold) ..."
-      local start=$SECONDS tmp; tmp="$(mktemp -d "$E2E_IMAGES_CACHE/.function-$key.XXXXXX")"
-      if ! _img_build_function "$repo" "$tmp/out" 2>"$tmp/build.log" {lock_fd}>&-; then
+      _img_log "building $name's image from $repo/$dockerfile ($key, cold) ..."
+      local start=$SECONDS tmp; tmp="$(mktemp -d "$E2E_IMAGES_CACHE/.$name-$key.XXXXXX")"
+      if ! _img_build_dockerfile "$repo" "$dockerfile" "$name" "$tmp/out" 2>"$tmp/build.log" {lock_fd}>&-; then
         tail -n 40 "$tmp/build.log" >&2; rm -rf "$tmp"; exec {lock_fd}>&-
-        _img_log "FAILED to build the function's image"; return 1
+        _img_log "FAILED to build $name's image"; return 1
       fi
       echo "$((SECONDS - start))" >"$tmp/out/build-seconds"; mv "$tmp/build.log" "$tmp/out/"
       mv "$tmp/out" "$dir"; rm -rf "$tmp"
-      _img_log "built the function's image in $((SECONDS - start))s"
+      _img_log "built $name's image in $((SECONDS - start))s"
     fi
     exec {lock_fd}>&-
   fi
   printf '%s' "$dir"
+}
+
+# e2e_function_image REPO: the function's image from the project's Dockerfile; prints the directory of image.tar.
+e2e_function_image() {
+  local repo="$1"
+  _img_dockerfile_image function "$(_img_recipe_key "$repo" .dockerignore Dockerfile package.json package-lock.json tsconfig.json tsconfig.build.json src)" \
+    "$repo" Dockerfile
+}
+
+# e2e_provider_scalingo_image REPO: provider-scalingo's image from provider-scalingo/Dockerfile (built from the
+# repository root: the npm workspace's lock file is there); prints the directory of image.tar.
+e2e_provider_scalingo_image() {
+  local repo="$1"
+  _img_dockerfile_image provider-scalingo "$(_img_recipe_key "$repo" .dockerignore package.json package-lock.json tsconfig.json \
+    provider-scalingo/Dockerfile provider-scalingo/package.json provider-scalingo/tsconfig.json provider-scalingo/tsconfig.build.json provider-scalingo/src)" \
+    "$repo" provider-scalingo/Dockerfile
 }
 
 # _img_rootfs_cnpg ROOTFS MANAGER LICENSE: CloudNativePG's operator image, laid out like upstream's (its Dockerfile:
@@ -369,6 +390,11 @@ e2e_node_images() {
   if [[ "${E2E_NODE_FUNCTION_IMAGE:-1}" == "1" ]]; then
     dir="$(e2e_function_image "${E2E_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}")"
     export E2E_FUNCTION_IMAGE_TAR="$dir/image.tar"
+  fi
+  # provider-scalingo as a pod (scalingo.sh): its runtime image, embedded in its Provider package there
+  if [[ "${E2E_SCALINGO:-0}" == "1" ]]; then
+    dir="$(e2e_provider_scalingo_image "${E2E_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}")"
+    export E2E_PROVIDER_SCALINGO_IMAGE_TAR="$dir/image.tar"
   fi
 }
 
