@@ -13,6 +13,9 @@
 #                  operand images CloudNativePG expects: the server binaries (initdb, pg_ctl, postgres,
 #                  pg_basebackup, pg_controldata, ...) on PATH, user postgres with uid/gid 26, en_US.UTF-8 and
 #                  C.UTF-8 locales, no cluster created.
+#   postgres-15-security (E2E_NODE_CNPG=1) postgres-15 from bookworm + bookworm-security: the same major at the
+#                  security archive's newer minor (15.18 -> 15.20 as of 2026-12), the minor update of suite
+#                  suites-cnpg/33-cnpg-minor-update
 #   cnpg           (E2E_NODE_CNPG=1) CloudNativePG's operator image: tools.sh's cnpg build, laid out like upstream's
 # and, by buildah from the project's Dockerfiles (below), the function's image (E2E_FUNCTION_IMAGE_TAR) and with
 # E2E_SCALINGO=1 provider-scalingo's (E2E_PROVIDER_SCALINGO_IMAGE_TAR).
@@ -23,7 +26,7 @@ set -euo pipefail
 E2E_IMAGES_CACHE="${E2E_IMAGES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/function-postgresql/images}"
 E2E_DEBIAN_MIRROR="${E2E_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # (an assignment's status is its last command substitution's: each must succeed under set -e)
-E2E_NODE_IMAGE_LIST="${E2E_NODE_IMAGE_LIST:-pause postgres-15 postgres-17$([[ "${E2E_NODE_CNPG:-0}" == "1" ]] && echo " cnpg" || true)$([[ "${E2E_NODE_CNPG:-0}" == "1" && "${E2E_CNPG_BACKUP:-0}" == "1" ]] && echo " barman-plugin barman-sidecar" || true)}"
+E2E_NODE_IMAGE_LIST="${E2E_NODE_IMAGE_LIST:-pause postgres-15 postgres-17$([[ "${E2E_NODE_CNPG:-0}" == "1" ]] && echo " cnpg postgres-15-security" || true)$([[ "${E2E_NODE_CNPG:-0}" == "1" && "${E2E_CNPG_BACKUP:-0}" == "1" ]] && echo " barman-plugin barman-sidecar" || true)}"
 # npm in the node:<N>-slim stand-in (the function's build stage runs npm ci)
 E2E_NPM_VERSION="${E2E_NPM_VERSION:-11.6.2}"
 
@@ -375,6 +378,11 @@ e2e_node_images() {
         local compat=(libldap-2.5-0 libicu72 libgnutls30 libp11-kit0 libidn2-0 libunistring2 libtasn1-6 libnettle8 libhogweed6)
         # the key covers the base recipe too (_img_key reads only the named function's text)
         dir="$(_img_build postgres-17 "$(_img_key _img_rootfs_postgres_upgradable trixie 17 bookworm "${compat[@]}" "$(declare -f _img_rootfs_postgres)")" _img_rootfs_postgres_upgradable trixie 17 bookworm "${compat[@]}")" ;;
+      postgres-15-security) # bookworm + its security archive (a file as mmdebstrap's mirror: pasted as sources.list)
+        local sources="$E2E_IMAGES_CACHE/.bookworm-security.list"
+        mkdir -p "$E2E_IMAGES_CACHE"
+        printf 'deb %s bookworm main\ndeb %s bookworm-security main\n' "$E2E_DEBIAN_MIRROR" "${E2E_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}" >"$sources"
+        dir="$(E2E_DEBIAN_MIRROR="$sources" _img_build postgres-15-security "$(_img_key _img_rootfs_postgres bookworm 15 "$(cat "$sources")")" _img_rootfs_postgres bookworm 15)" ;;
       cnpg)   # needs tools.sh's cnpg build (E2E_CNPG_MANAGER)
         local lic; lic="$(go mod download -json "github.com/cloudnative-pg/cloudnative-pg@${E2E_CNPG_VERSION:?}" | jq -r .Dir)/LICENSE"
         dir="$(_img_build cnpg "$(_img_key _img_rootfs_cnpg "$(sha256sum <"${E2E_CNPG_MANAGER:?}")")" _img_rootfs_cnpg "$E2E_CNPG_MANAGER" "$lic")" ;;
