@@ -119,3 +119,26 @@ e2e_diagnostics() {
     -o 'jsonpath={range .items[*]}{.kind}/{.metadata.name}: {range .status.conditions[*]}{.type}={.status} ({.reason}: {.message}); {end}{"\n"}{end}' >&2 2>/dev/null || true
   tail -n 15 "$E2E_WORKDIR/logs/events.txt" >&2 || true
 }
+
+# e2e_package_pod KIND NAME IMAGE: a Function or Provider package installed as users install it, its
+# DeploymentRuntimeConfig (named NAME, applied by the caller) referenced; waits until Crossplane's default Deployment
+# runtime has its pod Ready (Healthy) and sets package_pod to that pod's name.
+e2e_package_pod() {
+  local kind="$1" name="$2" image="$3" lower
+  lower="$(tr '[:upper:]' '[:lower:]' <<<"$kind")"
+  kubectl apply -f - >/dev/null <<YAML
+apiVersion: pkg.crossplane.io/v1
+kind: $kind
+metadata:
+  name: $name
+spec:
+  package: $image
+  packagePullPolicy: IfNotPresent
+  revisionActivationPolicy: Automatic
+  runtimeConfigRef:
+    name: $name
+YAML
+  e2e_wait_for "$kind $name Installed" 180 crossplane kubectl wait --for condition=Installed --timeout 5s "$lower.pkg.crossplane.io/$name"
+  e2e_wait_for "$kind $name Healthy (its pod Ready)" 240 crossplane kubectl wait --for condition=Healthy --timeout 5s "$lower.pkg.crossplane.io/$name"
+  package_pod="$(kubectl -n crossplane-system get pods -l "pkg.crossplane.io/$lower=$name" -o jsonpath='{.items[0].metadata.name}')"
+}

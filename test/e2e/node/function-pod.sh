@@ -37,20 +37,8 @@ spec:
               tcpSocket: {port: grpc}
               periodSeconds: 10
               failureThreshold: 3
----
-apiVersion: pkg.crossplane.io/v1
-kind: Function
-metadata:
-  name: $FN
-spec:
-  package: $IMAGE
-  packagePullPolicy: IfNotPresent
-  revisionActivationPolicy: Automatic
-  runtimeConfigRef:
-    name: $FN
 EOF
 
-e2e_wait_for "Function $FN Installed" 180 crossplane kubectl wait --for condition=Installed --timeout 5s "function.pkg.crossplane.io/$FN"
-e2e_wait_for "Function $FN Healthy (its pod Ready)" 240 crossplane kubectl wait --for condition=Healthy --timeout 5s "function.pkg.crossplane.io/$FN"
-pod="$(kubectl -n crossplane-system get pods -l "pkg.crossplane.io/function=$FN" -o jsonpath='{.items[0].metadata.name}')"
+e2e_package_pod Function "$FN" "$IMAGE"
+pod="$package_pod"
 e2e_log "Function $FN Healthy: pod $pod ($(kubectl -n crossplane-system get pod "$pod" -o jsonpath='{.status.podIP}'), image $IMAGE) in $(e2e_since "$start")s"

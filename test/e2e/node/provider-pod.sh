@@ -25,23 +25,9 @@ jq -n --arg name "$NAME" --argjson env "$env_json" '{
     livenessProbe: {httpGet: {path: "/healthz", port: 8080}, periodSeconds: 10, failureThreshold: 3}}]}}}}}}' |
   kubectl apply -f - >/dev/null
 start=$(e2e_now)
-kubectl apply -f - >/dev/null <<YAML
-apiVersion: pkg.crossplane.io/v1
-kind: Provider
-metadata:
-  name: $NAME
-spec:
-  package: $IMAGE
-  packagePullPolicy: IfNotPresent
-  revisionActivationPolicy: Automatic
-  runtimeConfigRef:
-    name: $NAME
-YAML
-
-e2e_wait_for "Provider $NAME Installed" 180 crossplane kubectl wait --for condition=Installed --timeout 5s "provider.pkg.crossplane.io/$NAME"
-e2e_wait_for "Provider $NAME Healthy (its pod Ready)" 240 crossplane kubectl wait --for condition=Healthy --timeout 5s "provider.pkg.crossplane.io/$NAME"
+e2e_package_pod Provider "$NAME" "$IMAGE"
 secs="$(e2e_since "$start")"
 echo "$secs" >"$E2E_WORKDIR/$NAME-pod-seconds"
-pod="$(kubectl -n crossplane-system get pods -l "pkg.crossplane.io/provider=$NAME" -o jsonpath='{.items[0].metadata.name}')"
+pod="$package_pod"
 sa="$(kubectl -n crossplane-system get pod "$pod" -o jsonpath='{.spec.serviceAccountName}')"
 e2e_log "Provider $NAME Healthy: pod $pod ($(kubectl -n crossplane-system get pod "$pod" -o jsonpath='{.status.podIP}'), ServiceAccount $sa, image $IMAGE) ${secs}s after the Provider was applied"
