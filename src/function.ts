@@ -92,14 +92,17 @@ export function runFunction(req: RunFunctionRequest, options: RunOptions = {}): 
   const composition = composeInstance(context(instance.value, platform.value));
   if (!composition.ok) return refuse(rsp, composition.errors, instance.warnings);
   rsp.requirements = requirementsOut(composition.requirements);
-  const settling = Object.values(composition.resources).some((composed) => !composed.ready);
-  if (settling) rsp.meta = { tag: rsp.meta?.tag ?? '', ttl: { seconds: RESPONSE_TTL_SECONDS.settling, nanos: 0 } };
 
   // Composed objects are built in a fixed key order, and whatever they take over from the request in key order of
   // their own (postgresql.conf) is sorted where it is built: sorting every object on every call (a deep copy) cost a
   // tenth of the function's time. Only the map of composed resources is put in order here.
   const merged: Record<string, Resource> = { ...incoming.resources };
-  for (const [key, composed] of Object.entries(composition.resources)) merged[key] = toResource(composed.object, composed.ready);
+  let settling = false;
+  for (const [key, composed] of Object.entries(composition.resources)) {
+    merged[key] = toResource(composed.object, composed.ready);
+    settling ||= !composed.ready;
+  }
+  if (settling) rsp.meta = { tag: rsp.meta?.tag ?? '', ttl: { seconds: RESPONSE_TTL_SECONDS.settling, nanos: 0 } };
   const resources: Record<string, Resource> = {};
   for (const key of Object.keys(merged).sort()) resources[key] = merged[key]!;
   rsp.desired = {

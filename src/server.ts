@@ -14,7 +14,7 @@ import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import type { Server as TlsServer } from 'node:tls';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { runFunction } from './function.js';
+import { RESPONSE_TTL_SECONDS, runFunction } from './function.js';
 import type { ServerOptions } from './options.js';
 import { clientCertificateCheck, enforceOn, type ClientCheck } from './tls.js';
 import { functionRunnerService } from './wire/service.js';
@@ -118,7 +118,7 @@ function handle(req: RunFunctionRequest, logger: Logger): RunFunctionResponse {
   } catch (error) {
     logger.error({ xr: xrName(req), err: error instanceof Error ? error.message : String(error) }, 'function failed');
     return {
-      meta: { tag: req.meta?.tag ?? '', ttl: { seconds: 60, nanos: 0 } },
+      meta: { tag: req.meta?.tag ?? '', ttl: { seconds: RESPONSE_TTL_SECONDS.settled, nanos: 0 } },
       desired: req.desired,
       results: [{ severity: Severity.SEVERITY_FATAL, message: 'internal error in function-postgresql; see its logs', target: Target.TARGET_COMPOSITE }],
       context: req.context,

@@ -26,7 +26,6 @@ export interface WindowReading {
   readonly until: string;
 }
 
-
 /**
  * The window's state at `now`, for a clock that runs every `periodMinutes`. The annotation it writes stays until the
  * next run, so it says `open` only if the window is still open at the next run (with a minute's grace for a late
