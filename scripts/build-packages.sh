@@ -33,9 +33,10 @@ mkdir -p "$work/configuration"
 cp configuration/crossplane.yaml "$work/configuration/"
 for f in xrds/*.yaml; do cp "$f" "$work/configuration/xrd-$(basename "$f")"; done
 for f in compositions/*.yaml; do cp "$f" "$work/configuration/composition-$(basename "$f")"; done
-# The maintenance clock's CronOperation: inert where Crossplane runs without --enable-operations (its CRD is
+# The maintenance clock's and disk autogrow's CronOperations: inert where Crossplane runs without --enable-operations (its CRD is
 # installed either way), so the package installs on every Crossplane 2.x.
 cp deploy/maintenance-clock.yaml "$work/configuration/cronoperation-maintenance-clock.yaml"
+cp deploy/disk-autogrow.yaml "$work/configuration/cronoperation-disk-autogrow.yaml"
 crossplane-cli xpkg build --package-root "$work/configuration" --package-file "$out/configuration-postgresql.xpkg" >&2
 
 for dir in configuration/engines/*/; do

@@ -31,11 +31,15 @@ import type {
 import { sortKeys } from './util/canonical.js';
 import { cryptoRandom } from './util/random.js';
 import { isClockInput, runClock } from './ops/maintenance-clock.js';
+import { isDiskAutogrowInput, runDiskAutogrow } from './ops/disk-autogrow.js';
+import type { VolumeStatsReader } from './ops/kubelet-stats.js';
 
 export interface RunOptions {
   readonly random?: RandomSource;
   /** Read only in operation mode (the maintenance clock); compositions never read the clock. */
   readonly now?: () => Date;
+  /** Read only in operation mode (disk autogrow): the kubelets' volume statistics. */
+  readonly readVolumes?: VolumeStatsReader;
 }
 
 /**
@@ -52,6 +56,22 @@ const STATUS: Record<ConditionOut['status'], Status> = {
   False: Status.STATUS_CONDITION_FALSE,
   Unknown: Status.STATUS_CONDITION_UNKNOWN,
 };
+
+/**
+ * One request, whichever mode: disk autogrow is the one that waits on I/O (the kubelets); the composition and the
+ * maintenance clock answer at once.
+ */
+export async function runRequest(req: RunFunctionRequest, options: RunOptions = {}): Promise<RunFunctionResponse> {
+  if (isDiskAutogrowInput(req.input)) {
+    const noKubelets: VolumeStatsReader = () => Promise.reject(new Error('this function was started without access to kubelets'));
+    return runDiskAutogrow(req, emptyResponse(req), options.readVolumes ?? noKubelets);
+  }
+  return runFunction(req, options);
+}
+
+function emptyResponse(req: RunFunctionRequest): RunFunctionResponse {
+  return { meta: { tag: req.meta?.tag ?? '', ttl: { seconds: 0, nanos: 0 } }, desired: undefined, results: [], context: req.context, requirements: undefined, conditions: [] };
+}
 
 export function runFunction(req: RunFunctionRequest, options: RunOptions = {}): RunFunctionResponse {
   // A copy, not the request's own objects: the SDK's `to()` aliases req.desired, and we must be able to hand the

@@ -10,6 +10,8 @@ export interface ServerOptions {
   readonly debug: boolean;
   /** The largest request accepted; grpc-js's default of 4 MiB is too small for XRs with many observed objects. */
   readonly maxMessageBytes: number;
+  /** Read kubelets' volume statistics (disk autogrow) without checking their serving certificates. */
+  readonly kubeletInsecureTls: boolean;
 }
 
 export const DEFAULT_OPTIONS: ServerOptions = {
@@ -18,6 +20,7 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   tlsServerCertsDir: '/tls/server',
   debug: false,
   maxMessageBytes: 64 * 1024 * 1024,
+  kubeletInsecureTls: false,
 };
 
 export const HELP = `function-postgresql: composes PostgreSQL instances for Crossplane.
@@ -28,6 +31,8 @@ Flags (environment variable in brackets):
   --tls-server-certs-dir DIR   tls.crt, tls.key and ca.crt; clients must present a certificate signed by ca.crt
                                (TLS_SERVER_CERTS_DIR) [default ${DEFAULT_OPTIONS.tlsServerCertsDir}]
   --max-message-size-mib N     largest request accepted, in MiB (FUNCTION_MAX_MESSAGE_SIZE_MIB) [default 64]
+  --kubelet-insecure-tls       disk autogrow: don't check kubelets' serving certificates, for kubelets whose
+                               certificates are self-signed (KUBELET_INSECURE_TLS=true)
   -d, --debug                  log every request (FUNCTION_DEBUG=true)
   -h, --help                   this text`;
 
@@ -41,6 +46,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): S
   let tlsServerCertsDir = env['TLS_SERVER_CERTS_DIR'] ?? DEFAULT_OPTIONS.tlsServerCertsDir;
   let debug = truthy(env['FUNCTION_DEBUG']);
   let mib = env['FUNCTION_MAX_MESSAGE_SIZE_MIB'] ?? '64';
+  let kubeletInsecureTls = truthy(env['KUBELET_INSECURE_TLS']);
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
     const value = (): string => {
@@ -53,6 +59,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): S
       case '--insecure': insecure = true; break;
       case '--tls-server-certs-dir': tlsServerCertsDir = value(); break;
       case '--max-message-size-mib': mib = value(); break;
+      case '--kubelet-insecure-tls': kubeletInsecureTls = true; break;
       case '-d': case '--debug': debug = true; break;
       case '-h': case '--help': return 'help';
       default: throw new UsageError(`unknown flag ${flag}`);
@@ -61,5 +68,5 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): S
   if (!/^\d+$/.test(mib) || Number(mib) < 1 || Number(mib) > 1024) {
     throw new UsageError(`--max-message-size-mib must be a whole number from 1 to 1024, not "${mib}"`);
   }
-  return { address, insecure, tlsServerCertsDir, debug, maxMessageBytes: Number(mib) * 1024 * 1024 };
+  return { address, insecure, tlsServerCertsDir, debug, maxMessageBytes: Number(mib) * 1024 * 1024, kubeletInsecureTls };
 }

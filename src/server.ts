@@ -14,7 +14,8 @@ import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import type { Server as TlsServer } from 'node:tls';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { RESPONSE_TTL_SECONDS, runFunction } from './function.js';
+import { RESPONSE_TTL_SECONDS, runRequest, type RunOptions } from './function.js';
+import { kubeletStatsReader } from './ops/kubelet-stats.js';
 import type { ServerOptions } from './options.js';
 import { clientCertificateCheck, enforceOn, type ClientCheck } from './tls.js';
 import { functionRunnerService } from './wire/service.js';
@@ -106,10 +107,10 @@ function xrName(req: RunFunctionRequest): string {
 }
 
 /** Never throws into grpc-js: a bug becomes a Fatal result, which makes Crossplane change nothing. */
-function handle(req: RunFunctionRequest, logger: Logger): RunFunctionResponse {
+async function handle(req: RunFunctionRequest, logger: Logger, options: RunOptions): Promise<RunFunctionResponse> {
   const started = process.hrtime.bigint();
   try {
-    const rsp = runFunction(req);
+    const rsp = await runRequest(req, options);
     const fatal = rsp.results.find((r) => r.severity === Severity.SEVERITY_FATAL);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (fatal) logger.info({ xr: xrName(req), tag: req.meta?.tag, ms, fatal: fatal.message }, 'refused');
@@ -137,13 +138,14 @@ export interface RunningServer {
 
 export function startServer(options: ServerOptions, logger: Logger): Promise<RunningServer> {
   const { credentials, clientCheck } = serverCredentials(options);
+  const runOptions: RunOptions = { readVolumes: kubeletStatsReader(options.kubeletInsecureTls) };
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': options.maxMessageBytes,
   });
   server.addService(functionRunnerService, {
     runFunction: (call: grpc.ServerUnaryCall<RunFunctionRequest, RunFunctionResponse>, callback: grpc.sendUnaryData<RunFunctionResponse>) =>
-      callback(null, handle(call.request, logger)),
+      void handle(call.request, logger, runOptions).then((rsp) => callback(null, rsp)),
   });
   return new Promise((resolve, reject) => {
     server.bindAsync(options.address, credentials, (error, port) => {

@@ -80,7 +80,10 @@ const autogrow = z
       .describe('Used space, in percent of the disk, past which it grows (otc-rds: 80, 85 or 90; aws-rds: RDS decides, leave it at 85).'),
     step: disk
       .optional()
-      .describe("How much the disk grows at a time; the engine's own when unset (aws-rds and otc-rds choose it themselves and refuse one)."),
+      .describe(
+        'How much the disk grows at a time. cloudnativepg and stackgres: a fifth of the disk when unset, at least 1Gi; ' +
+          'aws-rds and otc-rds choose it themselves and refuse one.',
+      ),
     max: disk.optional().describe('The disk never grows beyond this; larger than the disk. Needed when enabled.'),
   })
   .strict()
@@ -88,8 +91,9 @@ const autogrow = z
   .refine((a) => !a.enabled || a.max !== undefined, { message: 'autogrow.enabled needs autogrow.max, the size the disk may grow to', path: ['max'] })
   .optional()
   .describe(
-    'A disk that grows by itself when it fills, never beyond max and never shrinking. Cloud engines only for now ' +
-      "(aws-rds: RDS storage autoscaling; otc-rds: the volume's automatic expansion); refused on the in-cluster engines.",
+    'A disk that grows by itself when it fills, never beyond max and never shrinking. aws-rds: RDS storage ' +
+      "autoscaling; otc-rds: the volume's automatic expansion; cloudnativepg and stackgres: the platform's disk-autogrow " +
+      'Operation, from the kubelet\'s volume statistics (the status shows the size reached); refused on zalando and scalingo.',
   );
 // ---- end of day two ----
 

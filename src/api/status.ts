@@ -19,6 +19,7 @@ export const statusSchema = z
     maintenanceWindow: z.string().describe('The weekly hour (UTC) disruptive work may happen in, chosen or given, e.g. "sunday 02:30-03:30 UTC".'),
     updateStrategy: z.string().describe('window or immediate: whether disruptive work waits for the maintenance window.'),
     upgradeFailed: z.string().describe('A major upgrade that failed, "<major>: <reason>": the old major runs, and that upgrade is not tried again until the platform clears this field.'),
+    disk: z.string().describe("Disk size per instance the volumes are asked to have: the claim's, or larger where autogrow grew it (never smaller)."),
     dataVersion: z.string().describe('The major version of the data on disk, when the engine reports it; lower than `spec.parameters.version` while an upgrade runs.'),
   })
   .partial()

@@ -68,9 +68,14 @@ export function cloudStoredShape(sizeGiB: unknown, major: number): StoredShape {
  * A higher major is an upgrade where the engine runs one (README, "Day two"), and refused where it doesn't. Unsetting
  * storageClass is refused by the XRD only: a claim that dropped it looks like one that never had it.
  */
-export function refusedStorageChanges(p: Parameters, stored: StoredShape, engine: { readonly upgradesMajorInPlace: boolean }): FieldError[] {
+export function refusedStorageChanges(
+  p: Parameters,
+  stored: StoredShape,
+  engine: { readonly upgradesMajorInPlace: boolean },
+  autogrownTo?: string,
+): FieldError[] {
   const errors: FieldError[] = [];
-  const wanted = resolveSize(p).disk;
+  const wanted = resolveSize(p, autogrownTo).disk;
   if (typeof stored.disk === 'string' && (bytes(wanted) ?? 0) < (bytes(stored.disk) ?? 0)) {
     errors.push({
       path: p.size.disk ? 'spec.parameters.size.disk' : 'spec.parameters.size.plan',

@@ -1,7 +1,8 @@
 /**
- * What only the cloud engines do for now (issue 14), refused in one place for the engines that run in the cluster:
- * a disk that grows by itself (issue 13 part 5 builds it for them) and a backup taken when the instance is deleted
- * (issue 13 part 6). Also what every engine shares about autogrow: its max must be larger than the disk.
+ * What not every engine does, refused in one place: a disk that grows by itself (the cloud services' own autoscaling,
+ * or the disk-autogrow Operation for engines whose volumes it can grow) and a backup taken when the instance is
+ * deleted (cloud engines only for now). Also what every engine shares about autogrow: its max must be larger than
+ * the disk.
  */
 import type { FieldError } from '../api/errors.js';
 import type { Parameters } from '../api/schema.js';
@@ -22,14 +23,14 @@ export function enabledAutogrow(p: Parameters): Autogrow | undefined {
   return { max: a.max, thresholdPercent: a.thresholdPercent, ...(a.step !== undefined ? { step: a.step } : {}) };
 }
 
-export function cloudOnlyErrors(p: Parameters, engine: Pick<DatabaseEngine, 'name' | 'hosting'>): FieldError[] {
+export function cloudOnlyErrors(p: Parameters, engine: Pick<DatabaseEngine, 'name' | 'hosting' | 'autogrowsVolumes'>): FieldError[] {
   const errors: FieldError[] = [];
   const autogrow = enabledAutogrow(p);
   if (engine.hosting !== 'cloud') {
-    if (autogrow) {
+    if (autogrow && !engine.autogrowsVolumes) {
       errors.push({
         path: 'spec.parameters.size.autogrow.enabled',
-        message: `${engine.name} can't grow its disk by itself yet (only aws-rds and otc-rds can): set it to false and raise size.disk when the disk fills`,
+        message: `${engine.name} can't grow its disk by itself (its operator's volumes carry no label to find them by): set it to false and raise size.disk when the disk fills`,
       });
     }
     if (p.backup.finalBackupOnDelete === true) {

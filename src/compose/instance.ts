@@ -8,7 +8,8 @@ import { SUPERUSER, SUPERUSER_SECRET_KEY, superuserPassword } from './credential
 import { blockedSetting } from '../api/blocked-settings.js';
 import { chooseEngine } from '../engines/choose.js';
 import type { DatabaseEngine } from '../engines/engine.js';
-import { deletionProtectionLabels } from './labels.js';
+import { deletionProtectionLabels, volumeLabels } from './labels.js';
+import { autogrownDisk, resolveSize } from './size.js';
 import { monitoringResources } from './monitoring.js';
 import { NETWORK_POLICY_KEY, networkPolicy } from './network.js';
 import { objectName } from './names.js';
@@ -100,7 +101,7 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   // Read once: the database object's readiness, the status and the users' gate all follow this one answer.
   const observation = engine.observe(ctx);
   const engineResources = withLabels(
-    engine.compose(ctx, { superuserSecretName: superuserSecret, superuserPassword: password.password, volumeLabels: protection, ...(backup ? { backup } : {}) }, observation),
+    engine.compose(ctx, { superuserSecretName: superuserSecret, superuserPassword: password.password, volumeLabels: volumeLabels(instance), ...(backup ? { backup } : {}) }, observation),
     engine.databaseKey,
     protection,
   );
@@ -135,7 +136,14 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   return {
     ok: true,
     resources,
-    status: instanceStatus(instance, clientEndpoint, observation, connectionSecret, engine.servicePicksBackupTime ? undefined : backup?.schedule),
+    status: instanceStatus(
+      instance,
+      clientEndpoint,
+      observation,
+      connectionSecret,
+      engine.servicePicksBackupTime ? undefined : backup?.schedule,
+      resolveSize(p, engine.autogrowsVolumes ? autogrownDisk(ctx.observed.composite) : undefined).disk,
+    ),
     conditions: [readyCondition(observation, resources), maintenanceCondition(observation)],
     connectionDetails: connection,
     warnings: [],

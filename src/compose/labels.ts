@@ -2,6 +2,8 @@ import type { Instance } from '../api/parse.js';
 import { labelValue } from './names.js';
 
 export const MANAGED_BY = 'function-postgresql';
+/** Names the XR an object was composed for; also on the data volumes, where the disk-autogrow Operation finds them. */
+export const COMPOSITE_LABEL = 'dbaas.dev/composite';
 
 /** Labels on every composed object, so a person (or a selector) can find everything one claim made. */
 export function commonLabels(instance: Instance): Record<string, string> {
@@ -9,7 +11,7 @@ export function commonLabels(instance: Instance): Record<string, string> {
     'app.kubernetes.io/instance': labelValue(instance.claimName),
     'app.kubernetes.io/managed-by': MANAGED_BY,
     'app.kubernetes.io/name': 'postgresql',
-    'dbaas.dev/composite': labelValue(instance.xrName),
+    [COMPOSITE_LABEL]: labelValue(instance.xrName),
   };
 }
 
@@ -23,4 +25,12 @@ export const DELETION_PROTECTION_LABEL = 'dbaas.dev/deletion-protection';
 
 export function deletionProtectionLabels(instance: Instance): Record<string, string> {
   return { [DELETION_PROTECTION_LABEL]: instance.parameters.deletionProtection ? 'true' : 'false' };
+}
+
+/**
+ * Labels for the volumes the operator makes: deletion protection, and the XR they belong to, which the disk-autogrow
+ * Operation selects them by (src/ops/disk-autogrow.ts).
+ */
+export function volumeLabels(instance: Instance): Record<string, string> {
+  return { ...deletionProtectionLabels(instance), [COMPOSITE_LABEL]: labelValue(instance.xrName) };
 }

@@ -26,6 +26,7 @@ export type InstanceStatus = {
   updateStrategy: string;
   dataVersion?: string;
   upgradeFailed?: string;
+  disk: string;
 };
 
 export function instanceStatus(
@@ -34,6 +35,7 @@ export function instanceStatus(
   observation: EngineObservation,
   connectionSecret: string,
   backupSchedule: string | undefined,
+  disk: string,
 ): InstanceStatus {
   const p = instance.parameters;
   return {
@@ -53,6 +55,7 @@ export function instanceStatus(
     instances: p.instances,
     instancesReady: observation.instancesReady,
     connectionSecret,
+    disk,
   };
 }
 

@@ -69,6 +69,12 @@ export interface DatabaseEngine<Options extends EngineOptionsBase = EngineOption
    * Undefined: the database runs as pods in the claim's namespace.
    */
   readonly hosting?: 'cloud';
+  /**
+   * The engine labels its volumes with `volumeLabels` (the operator copies them onto the PVCs it makes) and sizes them
+   * from the autogrown disk: the disk-autogrow Operation (src/ops/disk-autogrow.ts) can then grow them. A cloud
+   * engine's service grows its own disk instead.
+   */
+  readonly autogrowsVolumes?: boolean;
   /** The administrator the service makes (OTC RDS: `root`); `postgres` when unset. */
   readonly superuser?: string;
   /**

@@ -20,6 +20,7 @@ import { GROUP, NAMESPACED_KIND, VERSION, XR_KIND } from '../api/xrd.js';
 import { maintenanceWindow } from '../compose/maintenance.js';
 import { WINDOW_STATE_ANNOTATION, WINDOW_UNTIL_ANNOTATION, windowStateAt } from '../compose/window-clock.js';
 import { at } from '../util/observed.js';
+import { annotatedXr, xrKey } from './xr-patch.js';
 
 export const CLOCK_KIND = 'MaintenanceClock';
 /** Requirement names; the CronOperation's bootstrap requirements use the same (deploy/maintenance-clock.yaml). */
@@ -42,26 +43,6 @@ export const isClockInput = (input: Json | undefined): boolean => input?.['kind'
 function requirements(): RunFunctionResponse['requirements'] {
   const all = (kind: string) => ({ apiVersion: `${GROUP}/${VERSION}`, kind, namespace: '', matchLabels: { labels: {} } });
   return { extraResources: {}, resources: { [REQUIRED_XRS.legacy]: all(XR_KIND), [REQUIRED_XRS.namespaced]: all(NAMESPACED_KIND) }, schemas: {} };
-}
-
-/** The XR as the Operation applies it: identity and the two annotations, nothing else. */
-function annotated(xr: Json, state: string, until: string): Json {
-  const name = at(xr, 'metadata', 'name');
-  const namespace = at(xr, 'metadata', 'namespace');
-  const resourceVersion = at(xr, 'metadata', 'resourceVersion');
-  return {
-    apiVersion: xr['apiVersion'],
-    kind: xr['kind'],
-    metadata: {
-      name,
-      ...(typeof namespace === 'string' && namespace ? { namespace } : {}),
-      // A precondition: an XR deleted since it was read is not made again by the apply (server-side apply creates
-      // what doesn't exist; with a resourceVersion the API server refuses instead), and one changed meanwhile gets a
-      // conflict, so the Operation fails and its retry reads the XRs again.
-      ...(typeof resourceVersion === 'string' && resourceVersion ? { resourceVersion } : {}),
-      annotations: { [WINDOW_STATE_ANNOTATION]: state, [WINDOW_UNTIL_ANNOTATION]: until },
-    },
-  };
 }
 
 export function runClock(req: RunFunctionRequest, rsp: RunFunctionResponse, now: Date): RunFunctionResponse {
@@ -102,8 +83,9 @@ export function runClock(req: RunFunctionRequest, rsp: RunFunctionResponse, now:
       continue;
     }
     const reading = windowStateAt(maintenanceWindow(instance, instance.parameters), now, input.data.periodMinutes);
-    const key = `${String(xr['kind'])}.${instance.namespaced ? `${instance.namespace}.` : ''}${instance.xrName}`;
-    resources[key] = { resource: annotated(xr, reading.state, reading.until), connectionDetails: {}, ready: Ready.READY_UNSPECIFIED };
+    const key = xrKey(xr, instance.namespaced ? instance.namespace : undefined, instance.xrName);
+    const annotations = { [WINDOW_STATE_ANNOTATION]: reading.state, [WINDOW_UNTIL_ANNOTATION]: reading.until };
+    resources[key] = { resource: annotatedXr(xr, annotations), connectionDetails: {}, ready: Ready.READY_UNSPECIFIED };
     if (reading.state === 'open') opened.push(`${instance.namespace}/${instance.claimName}`);
   }
   rsp.desired = { composite: undefined, resources };

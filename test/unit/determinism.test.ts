@@ -50,7 +50,9 @@ describe('determinism', () => {
 
 describe('flags', () => {
   it.each([
-    [[], {}, { address: '0.0.0.0:9443', insecure: false, tlsServerCertsDir: '/tls/server', debug: false }],
+    [[], {}, { address: '0.0.0.0:9443', insecure: false, tlsServerCertsDir: '/tls/server', debug: false, kubeletInsecureTls: false }],
+    [['--kubelet-insecure-tls'], {}, { kubeletInsecureTls: true, insecure: false }],
+    [[], { KUBELET_INSECURE_TLS: 'true' }, { kubeletInsecureTls: true }],
     [['--insecure', '--address', ':1'], {}, { address: ':1', insecure: true }],
     [['--address=127.0.0.1:5'], {}, { address: '127.0.0.1:5' }],
     [[], { TLS_SERVER_CERTS_DIR: '/certs', FUNCTION_DEBUG: 'true' }, { tlsServerCertsDir: '/certs', debug: true }],

@@ -44,7 +44,7 @@ describe('a namespaced PostgreSQL and a PostgreSQLInstance claim', () => {
     ['StackGres, defaults', { engine: 'stackgres' }],
     ['StackGres, users and settings', { engine: 'stackgres', instances: 2, users: [{ name: 'app', grants: [{ database: 'app', privileges: 'owner' }] }], databases: [{ name: 'app' }] }],
     ['CloudNativePG', { engine: 'cloudnativepg' }],
-  ])('%s: the same composed objects in steady state, but for the XR name in one label and the archive folder', (_, parameters) => {
+  ])('%s: the same composed objects in steady state, but for the XR name in one label (on the object and its volumes) and the archive folder', (_, parameters) => {
     const input = inputWith('aws');
     const fromClaim = request(claim(parameters, NAME, NAMESPACE), input);
     const xrName = claimXrName(fromClaim);
@@ -55,11 +55,14 @@ describe('a namespaced PostgreSQL and a PostgreSQLInstance claim', () => {
     expect(fatal(viaXr)).toEqual([]);
     expect(Object.keys(viaXr.desired!.resources)).toEqual(Object.keys(viaClaim.desired!.resources));
     for (const [key, composed] of Object.entries(viaClaim.desired!.resources)) {
-      // The only differences allowed: the XR's name in the dbaas.dev/composite label, and the folder of the archive
+      // The only differences allowed: the XR's name in the dbaas.dev/composite label (on the object, and on the
+      // volumes the operator makes, where the disk-autogrow Operation finds them), and the folder of the archive
       // in the bucket (CloudNativePG's serverName), unique to the XR's lifetime: the claim's XR name has a random
       // suffix, the namespaced XR's is the start of its uid. (Names of composed objects, the bucket's too, are made
       // from the claim's or the namespaced XR's name and namespace, the same here.)
-      const text = JSON.stringify(composed.resource).replaceAll(`"serverName":"${xrName}"`, '"serverName":"app-db-0a1b2"');
+      const text = JSON.stringify(composed.resource)
+        .replaceAll(`"serverName":"${xrName}"`, '"serverName":"app-db-0a1b2"')
+        .replaceAll(`"dbaas.dev/composite":"${xrName}"`, `"dbaas.dev/composite":"${NAME}"`);
       const expected = JSON.parse(text) as Doc;
       ((expected['metadata'] as Doc)['labels'] as Doc)['dbaas.dev/composite'] = NAME;
       expect({ key, object: viaXr.desired!.resources[key]!.resource }).toEqual({ key, object: expected });

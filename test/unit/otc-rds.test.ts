@@ -114,17 +114,19 @@ describe('what OTC RDS cannot honour is refused, naming the field', () => {
   });
 });
 
-describe('what only the cloud engines do is refused on the in-cluster ones, in one place', () => {
+describe('what not every engine does is refused where it is missing, in one place', () => {
   const inCluster = (engine: string, parameters: Doc) =>
     fieldErrors(runFunction(renderRequest(claimToComposite(claim({ engine, ...parameters })), { input: compositionInput() }), { random: seededRandom('x') }));
   const backupText = (engine: string) =>
     `spec.parameters.backup.finalBackupOnDelete: ${engine} takes no backup when the instance is deleted yet: remove it; the backups already in the bucket outlive the instance under the platform's retention (retainAfterDeletionDays)`;
-  const autogrowText = (engine: string) =>
-    `spec.parameters.size.autogrow.enabled: ${engine} can't grow its disk by itself yet (only aws-rds and otc-rds can): set it to false and raise size.disk when the disk fills`;
+  const zalandoAutogrow =
+    "spec.parameters.size.autogrow.enabled: zalando can't grow its disk by itself (its operator's volumes carry no label to find them by): set it to false and raise size.disk when the disk fills";
   it.each<[string, Doc, string[]]>([
-    ['stackgres', { size: { autogrow: { enabled: true, max: '100Gi' } } }, [autogrowText('stackgres')]],
-    ['cloudnativepg', { size: { autogrow: { enabled: true, max: '100Gi' } }, backup: { finalBackupOnDelete: true } }, [backupText('cloudnativepg'), autogrowText('cloudnativepg')]],
-    ['zalando', { backup: { finalBackupOnDelete: true } }, [backupText('zalando')]],
+    // The disk-autogrow Operation grows these engines' volumes.
+    ['stackgres', { size: { autogrow: { enabled: true, max: '100Gi' } } }, []],
+    ['cloudnativepg', { size: { autogrow: { enabled: true, max: '100Gi', step: '5Gi' } }, backup: { finalBackupOnDelete: true } }, [backupText('cloudnativepg')]],
+    ['zalando', { size: { autogrow: { enabled: true, max: '100Gi' } }, backup: { finalBackupOnDelete: true } }, [backupText('zalando'), zalandoAutogrow]],
+    ['cloudnativepg', { size: { disk: '20Gi', autogrow: { enabled: true, max: '20Gi' } } }, ['spec.parameters.size.autogrow.max: must be larger than the disk (20Gi)']],
     ['stackgres', { size: { autogrow: { enabled: false, max: '100Gi' } }, backup: { finalBackupOnDelete: false } }, []],
   ])('%s %j', (engine, parameters, errors) => expect(inCluster(engine, parameters)).toEqual(errors));
 });

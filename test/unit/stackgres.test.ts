@@ -146,6 +146,8 @@ describe('readiness', () => {
       updateStrategy: 'window',
       port: 5432,
       version: '17.6',
+      // the plan's, nothing autogrown
+      disk: '20Gi',
     });
     expect(Object.values(rsp.desired!.resources).every((r) => r.ready === Ready.READY_TRUE)).toBe(true);
   });
@@ -153,7 +155,8 @@ describe('readiness', () => {
 
 describe('deletion protection label on what holds data', () => {
   const labelsOf = (parameters: Doc) => {
-    const rsp = answerComposing(firstRequest(claim(parameters)), 'sg-cluster');
+    const req = firstRequest(claim(parameters));
+    const rsp = answerComposing(req, 'sg-cluster');
     const cluster = rsp.desired!.resources['sg-cluster']!.resource! as Doc;
     const others = Object.entries(rsp.desired!.resources)
       .filter(([key]) => key !== 'sg-cluster')
@@ -162,6 +165,7 @@ describe('deletion protection label on what holds data', () => {
       cluster: ((cluster['metadata'] as Doc)['labels'] as Doc)['dbaas.dev/deletion-protection'],
       volumes: (cluster['spec'] as Doc)['metadata'],
       others: others.map((l) => l['dbaas.dev/deletion-protection']),
+      xrName: (req.observed!.composite!.resource!['metadata'] as Doc)['name'],
     };
   };
 
@@ -171,9 +175,11 @@ describe('deletion protection label on what holds data', () => {
     // "false", not absent: StackGres never removes a label from a PVC, it only adds and overwrites
     [{ deletionProtection: false }, 'false'],
   ])('%j labels the SGCluster and, through allResources, its PVCs "%s"', (parameters, value) => {
-    const { cluster, volumes, others } = labelsOf(parameters);
+    const { cluster, volumes, others, xrName } = labelsOf(parameters);
+    expect(xrName).toMatch(/^app-db-[0-9a-z]{5}$/);
     expect(cluster).toBe(value);
-    expect(volumes).toEqual({ labels: { allResources: { 'dbaas.dev/deletion-protection': value } } });
+    // and the XR's name, which the disk-autogrow Operation selects the PVCs by
+    expect(volumes).toEqual({ labels: { allResources: { 'dbaas.dev/deletion-protection': value, 'dbaas.dev/composite': xrName } } });
     // nothing else carries it: Secrets, configs and policies are not what the policy guards
     expect(others.every((v) => v === undefined)).toBe(true);
   });

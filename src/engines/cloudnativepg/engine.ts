@@ -9,7 +9,7 @@ import type { FieldError } from '../../api/errors.js';
 import { commonLabels } from '../../compose/labels.js';
 import { objectName } from '../../compose/names.js';
 import { observedExists } from '../../compose/readiness.js';
-import { resolveSize } from '../../compose/size.js';
+import { autogrownDisk, resolveSize } from '../../compose/size.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
 import { sortKeys } from '../../util/canonical.js';
 import { at, conditionOf } from '../../util/observed.js';
@@ -81,7 +81,7 @@ const images = (ctx: ComposeContext, major: number): ImagePlan => {
 
 function cluster(ctx: ComposeContext, inputs: EngineInputs, major: number): KubeObject {
   const p = ctx.instance.parameters;
-  const size = resolveSize(p);
+  const size = resolveSize(p, autogrownDisk(ctx.observed.composite));
   const storage: Json = { size: size.disk };
   if (p.storageClass) storage['storageClass'] = p.storageClass;
   const resources = { cpu: size.cpu, memory: size.memory };
@@ -273,7 +273,7 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
       disk: at(observed, 'spec', 'storage', 'size'),
       storageClass: at(observed, 'spec', 'storage', 'storageClass'),
       major: typeof major === 'number' ? major : undefined,
-    }, { upgradesMajorInPlace: true }),
+    }, { upgradesMajorInPlace: true }, autogrownDisk(ctx.observed.composite)),
     ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
     ...refusedUpgrade(ctx, observed),
   ];
@@ -281,6 +281,7 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
 
 export const cloudnativepg: DatabaseEngine<CloudNativePGOptions> = {
   name: 'cloudnativepg',
+  autogrowsVolumes: true,
   platformOptions: cloudnativepgOptions,
   // CloudNativePG refuses cluster names over 50 characters; its longest suffix of its own is a Job's,
   // `-<serial>-snapshot-recovery`: 42 leaves room for that with two-digit serials.

@@ -10,7 +10,7 @@ import { commonLabels } from '../../compose/labels.js';
 import { objectName } from '../../compose/names.js';
 import { maintenanceWindow, WINDOW_MINUTES, windowCron } from '../../compose/maintenance.js';
 import { observedExists } from '../../compose/readiness.js';
-import { resolveSize } from '../../compose/size.js';
+import { autogrownDisk, resolveSize } from '../../compose/size.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
 import { sortKeys } from '../../util/canonical.js';
 import { runsPerDay, withSundayAsZero } from '../../util/cron.js';
@@ -139,7 +139,7 @@ function initialData(ctx: ComposeContext): Json | undefined {
 
 function cluster(ctx: ComposeContext, inputs: EngineInputs): KubeObject {
   const p = ctx.instance.parameters;
-  const size = resolveSize(p);
+  const size = resolveSize(p, autogrownDisk(ctx.observed.composite));
   const persistentVolume: Json = { size: size.disk };
   if (p.storageClass) persistentVolume['storageClass'] = p.storageClass;
   const replication: Json = { mode: p.replication.mode };
@@ -328,13 +328,14 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
       disk: at(observed, 'spec', 'pods', 'persistentVolume', 'size'),
       storageClass: at(observed, 'spec', 'pods', 'persistentVolume', 'storageClass'),
       major: Number.isInteger(major) ? major : undefined,
-    }, { upgradesMajorInPlace: true }),
+    }, { upgradesMajorInPlace: true }, autogrownDisk(ctx.observed.composite)),
     ...restoreChanges(p.restore, restoreOrigin(ctx, observed)),
   ];
 }
 
 export const stackgres: DatabaseEngine<StackGresOptions> = {
   name: 'stackgres',
+  autogrowsVolumes: true,
   platformOptions: stackgresOptions,
   // Room for the suffixes StackGres adds to the cluster name (e.g. `-replicas`, `-backup-1234567890`).
   maxBaseName: 40,
