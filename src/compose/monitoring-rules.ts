@@ -116,7 +116,7 @@ function diskRules(s: MonitoredSeries): Rule[] {
       annotations: {
         summary: 'PostgreSQL data volume almost full',
         description: 'Volume {{ $labels.persistentvolumeclaim }} in {{ $labels.namespace }} has {{ $value | humanizePercentage }} space left; PostgreSQL stops when it cannot write WAL.',
-        runbook: 'Raise spec.parameters.size.disk on the claim (volumes grow in place), or drop data you no longer need.',
+        runbook: 'Raise spec.parameters.size.disk on the claim (volumes grow in place), or drop data you no longer need. With size.autogrow on, the disk reached autogrow.max or could not grow, and the output of the last postgresql-disk-autogrow Operation says which.',
       },
     },
     {
