@@ -12,7 +12,6 @@
 import { Ready, Severity, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { z } from 'zod';
 import { DEFAULT_AUTOGROW_STEP_FRACTION, MIN_DEFAULT_AUTOGROW_STEP } from '../api/autogrow.js';
-import { fieldPath } from '../api/errors.js';
 import { INPUT_GROUP, INPUT_VERSION } from '../api/input.js';
 import { parseInstance, type Instance } from '../api/parse.js';
 import { GROUP, NAMESPACED_KIND, VERSION, XR_KIND } from '../api/xrd.js';
@@ -24,7 +23,7 @@ import { engineFor } from '../engines/index.js';
 import { at } from '../util/observed.js';
 import { binaryQuantity, bytes } from '../util/quantity.js';
 import type { KubeletNode, VolumeStatsReader, VolumeUsage } from './kubelet-stats.js';
-import { annotatedXr, xrKey } from './xr-patch.js';
+import { annotatedXr, operationInput, xrKey } from './operation.js';
 
 export const AUTOGROW_KIND = 'DiskAutogrow';
 /** Requirement names; the CronOperation's bootstrap requirements use the same (deploy/disk-autogrow.yaml). */
@@ -130,22 +129,7 @@ interface Candidate {
 }
 
 export async function runDiskAutogrow(req: RunFunctionRequest, rsp: RunFunctionResponse, readVolumes: VolumeStatsReader): Promise<RunFunctionResponse> {
-  // Another run reads other figures: nothing may cache the answer.
-  rsp.meta = { tag: rsp.meta?.tag ?? '', ttl: { seconds: 0, nanos: 0 } };
-  const input = autogrowInput.safeParse(req.input);
-  if (!input.success) {
-    const issue = input.error.issues[0]!;
-    rsp.results.push({ severity: Severity.SEVERITY_FATAL, reason: 'InvalidInput', message: `${fieldPath('input', issue.path)}: ${issue.message}` });
-    return rsp;
-  }
-  if (req.observed?.composite?.resource) {
-    rsp.results.push({
-      severity: Severity.SEVERITY_FATAL,
-      reason: 'InvalidInput',
-      message: `input.kind: ${AUTOGROW_KIND} belongs in an Operation's pipeline (it reads the kubelets), not in a Composition`,
-    });
-    return rsp;
-  }
+  if (!operationInput(req, rsp, autogrowInput, AUTOGROW_KIND, 'it reads the kubelets')) return rsp;
   const all = (apiVersion: string, kind: string, namespace = '', labels: Record<string, string> = {}) => ({ apiVersion, kind, namespace, matchLabels: { labels } });
   const resources: Record<string, ReturnType<typeof all>> = {
     [AUTOGROW_REQUIRED.legacy]: all(`${GROUP}/${VERSION}`, XR_KIND),

@@ -13,14 +13,13 @@
  */
 import { Ready, Severity, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { z } from 'zod';
-import { fieldPath } from '../api/errors.js';
 import { INPUT_GROUP, INPUT_VERSION } from '../api/input.js';
 import { parseInstance } from '../api/parse.js';
 import { GROUP, NAMESPACED_KIND, VERSION, XR_KIND } from '../api/xrd.js';
 import { maintenanceWindow } from '../compose/maintenance.js';
 import { WINDOW_STATE_ANNOTATION, WINDOW_UNTIL_ANNOTATION, windowStateAt } from '../compose/window-clock.js';
 import { at } from '../util/observed.js';
-import { annotatedXr, xrKey } from './xr-patch.js';
+import { annotatedXr, operationInput, xrKey } from './operation.js';
 
 export const CLOCK_KIND = 'MaintenanceClock';
 /** Requirement names; the CronOperation's bootstrap requirements use the same (deploy/maintenance-clock.yaml). */
@@ -46,23 +45,10 @@ function requirements(): RunFunctionResponse['requirements'] {
 }
 
 export function runClock(req: RunFunctionRequest, rsp: RunFunctionResponse, now: Date): RunFunctionResponse {
-  // The same request gives another answer at another time: nothing may cache it (Crossplane's function response
-  // cache, --enable-function-response-cache, keys on the request).
-  rsp.meta = { tag: rsp.meta?.tag ?? '', ttl: { seconds: 0, nanos: 0 } };
-  const input = clockInput.safeParse(req.input);
-  if (!input.success) {
-    const issue = input.error.issues[0]!;
-    rsp.results.push({ severity: Severity.SEVERITY_FATAL, reason: 'InvalidInput', message: `${fieldPath('input', issue.path)}: ${issue.message}` });
-    return rsp;
-  }
-  if (req.observed?.composite?.resource) {
-    rsp.results.push({
-      severity: Severity.SEVERITY_FATAL,
-      reason: 'InvalidInput',
-      message: `input.kind: ${CLOCK_KIND} belongs in an Operation's pipeline (it reads the clock), not in a Composition`,
-    });
-    return rsp;
-  }
+  // The same request gives another answer at another time: operationInput gives it TTL 0, so nothing caches it
+  // (Crossplane's function response cache, --enable-function-response-cache, keys on the request).
+  const input = operationInput(req, rsp, clockInput, CLOCK_KIND, 'it reads the clock');
+  if (!input) return rsp;
   rsp.requirements = requirements();
   const fetched = [REQUIRED_XRS.legacy, REQUIRED_XRS.namespaced].map((key) => req.requiredResources?.[key]);
   // Not fetched yet: Crossplane calls again with them.
@@ -82,7 +68,7 @@ export function runClock(req: RunFunctionRequest, rsp: RunFunctionResponse, now:
       skipped += 1;
       continue;
     }
-    const reading = windowStateAt(maintenanceWindow(instance, instance.parameters), now, input.data.periodMinutes);
+    const reading = windowStateAt(maintenanceWindow(instance, instance.parameters), now, input.periodMinutes);
     const key = xrKey(xr, instance.namespaced ? instance.namespace : undefined, instance.xrName);
     const annotations = { [WINDOW_STATE_ANNOTATION]: reading.state, [WINDOW_UNTIL_ANNOTATION]: reading.until };
     resources[key] = { resource: annotatedXr(xr, annotations), connectionDetails: {}, ready: Ready.READY_UNSPECIFIED };
