@@ -126,6 +126,7 @@ start_all=$(e2e_now)
 
 # --- node (E2E_NODE=1): its address, and what the API server and controllers need for it --------------------
 apiserver_bind=127.0.0.1 apiserver_advertise=127.0.0.1 apiserver_reconciler=none apiserver_authz=RBAC san_extra=""
+apiserver_kubelet=()
 kcm_controllers=namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,clusterrole-aggregation-controller,persistentvolumeclaim-protection-controller
 if [[ "${E2E_NODE:-0}" == "1" ]]; then
   # shellcheck source=node/lib.sh
@@ -135,6 +136,10 @@ if [[ "${E2E_NODE:-0}" == "1" ]]; then
   # authorised as a node (Node authorizer); all of it inside the private network namespace
   apiserver_bind=0.0.0.0 apiserver_advertise="$E2E_NODE_IP" apiserver_reconciler=lease apiserver_authz=Node,RBAC
   san_extra=",IP:$E2E_NODE_IP"
+  # kubelet's serving certificate is signed by the same CA (node/start.sh): verified; the API server authenticates to
+  # kubelet with a client certificate (kubelet's webhook authorization)
+  apiserver_kubelet=(--kubelet-certificate-authority "$W/pki/ca.crt"
+    --kubelet-client-certificate "$W/pki/apiserver-kubelet-client.crt" --kubelet-client-key "$W/pki/apiserver-kubelet-client.key")
   kcm_controllers+=",$E2E_NODE_CONTROLLERS"
   E2E_NODE_TOKEN="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
   export E2E_NODE_TOKEN
@@ -149,6 +154,15 @@ fi
   openssl req -new -key apiserver.key -subj "/CN=kube-apiserver" -out apiserver.csr 2>/dev/null
   printf 'subjectAltName=IP:127.0.0.1,IP:10.0.0.1%s,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n' "$san_extra" >apiserver.ext
   openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile apiserver.ext -out apiserver.crt 2>/dev/null
+  if [[ "${E2E_NODE:-0}" == "1" ]]; then
+    # the API server's client certificate towards kubelet (logs, exec, port-forward; node/start.sh binds its user to
+    # system:kubelet-api-admin, kubelet trusts this CA for client certificates)
+    openssl ecparam -name prime256v1 -genkey -noout -out apiserver-kubelet-client.key 2>/dev/null
+    openssl req -new -key apiserver-kubelet-client.key -subj "/CN=kube-apiserver-kubelet-client" -out apiserver-kubelet-client.csr 2>/dev/null
+    printf 'extendedKeyUsage=clientAuth\n' >apiserver-kubelet-client.ext
+    openssl x509 -req -in apiserver-kubelet-client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile apiserver-kubelet-client.ext -out apiserver-kubelet-client.crt 2>/dev/null
+  fi
   openssl genrsa -out sa.key 2048 2>/dev/null
   openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
 )
@@ -178,7 +192,7 @@ e2e_bg kube-apiserver kube-apiserver \
   --tls-cert-file "$W/pki/apiserver.crt" --tls-private-key-file "$W/pki/apiserver.key" \
   --token-auth-file "$W/pki/tokens.csv" \
   --authorization-mode "$apiserver_authz" \
-  --kubelet-preferred-address-types InternalIP \
+  --kubelet-preferred-address-types InternalIP "${apiserver_kubelet[@]}" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$W/pki/sa.pub" --service-account-signing-key-file "$W/pki/sa.key" \
   --service-cluster-ip-range 10.0.0.0/24 \

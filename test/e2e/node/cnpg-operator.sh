@@ -128,5 +128,7 @@ spec:
   hostPath: {path: $dir, type: Directory}
 EOF
 done
+# and StorageClass e2e-local's expandable, measurable tmpfs volumes (suites-cnpg/34-cnpg-autogrow)
+"$E2E_DIR/node/local-volumes.sh"
 echo "$(e2e_since "$start")" >"$W/cnpg-operator-seconds"
 e2e_log "CloudNativePG operator ($E2E_IMAGE_CNPG) Ready in $(e2e_since "$start")s"

@@ -3,8 +3,10 @@
 # Deployment runtime pulls the package (which embeds the image built from the Dockerfile) and runs it as a pod:
 # Deployment, Service and the TLS server Secret are Crossplane's; Crossplane dials
 # dns:///<function>.crossplane-system:9443 (CoreDNS, then kube-proxy's rules to the pod).
-# The only thing added to Crossplane's defaults is a DeploymentRuntimeConfig with probes on the gRPC port (Crossplane
-# sets none; the function serves mTLS-only gRPC, so a TCP probe).
+# Added to Crossplane's defaults by a DeploymentRuntimeConfig: probes on the gRPC port (Crossplane sets none; the
+# function serves mTLS-only gRPC, so a TCP probe), and the service account's name, function-postgresql, the subject of
+# deploy/function-rbac.yaml's binding (nodes/stats: the disk-autogrow Operation reads each kubelet's /stats/summary);
+# Crossplane makes the ServiceAccount with that name instead of one named after the package revision.
 #
 # Usage: node/function-pod.sh FUNCTION_NAME PACKAGE_IMAGE
 set -euo pipefail
@@ -23,6 +25,8 @@ kind: DeploymentRuntimeConfig
 metadata:
   name: $FN
 spec:
+  serviceAccountTemplate:
+    metadata: {name: function-postgresql}
   deploymentTemplate:
     spec:
       selector: {}

@@ -85,8 +85,9 @@ e2e_node_teardown() {
 }
 
 # e2e_node_unmount NODE_DIR: after the processes have stopped, unmount what kubelet and containerd mounted under the
-# node's dirs (pod volumes, sandbox /dev/shm, network namespaces, overlay roots), deepest first, so that the temp dir
-# can be removed (the mount namespace would drop them too, but only after the cleanup's rm).
+# node's dirs (pod volumes, sandbox /dev/shm, network namespaces, overlay roots) and the tmpfs of the e2e-local
+# PersistentVolumes (node/local-volumes.sh, volumes/local-N), deepest first, so that the temp dir can be removed (the
+# mount namespace would drop them too, but only after the cleanup's rm) and their memory is freed.
 e2e_node_unmount() {
   local node_dir="$1" m
   awk -v d="$node_dir/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r | while read -r m; do

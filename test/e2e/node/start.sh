@@ -131,6 +131,26 @@ for h in /sys/fs/cgroup/*/; do
 done
 printf '# pods with dnsPolicy Default get no resolver: nothing outside the namespace is reachable\n' >"$N/resolv.conf"
 e2e_free_port KUBELET_HEALTHZ_PORT
+# kubelet's serving certificate, signed by the harness CA (the one every pod's service account ca.crt holds): a client
+# in a pod can verify https://<InternalIP>:10250 (the disk-autogrow Operation reads /stats/summary there), and so does
+# the API server (--kubelet-certificate-authority). SAN: the node's address and name.
+(
+  cd "$W/pki"
+  openssl ecparam -name prime256v1 -genkey -noout -out kubelet.key 2>/dev/null
+  openssl req -new -key kubelet.key -subj "/CN=system:node:$E2E_NODE_NAME" -out kubelet.csr 2>/dev/null
+  printf 'subjectAltName=IP:%s,DNS:%s\nextendedKeyUsage=serverAuth\n' "$E2E_NODE_IP" "$E2E_NODE_NAME" >kubelet.ext
+  openssl x509 -req -in kubelet.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile kubelet.ext -out kubelet.crt 2>/dev/null
+)
+# Who may call kubelet's API is the API server's decision (webhook authentication and authorization, as kubeadm sets
+# kubelet up): the API server itself with its kubelet client certificate (control-plane.sh) for logs, exec and
+# port-forward, bound to system:kubelet-api-admin; any other caller needs RBAC on nodes/stats, nodes/proxy, ...
+kubectl apply -f - >/dev/null <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: e2e-apiserver-kubelet-api-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:kubelet-api-admin}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: kube-apiserver-kubelet-client}]
+EOF
 cat >"$N/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -146,11 +166,20 @@ port: 10250
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
 healthzPort: $KUBELET_HEALTHZ_PORT
-# kubelet's API is only reachable inside the private network namespace (the API server reads logs through it)
+# kubelet's API (only reachable inside the private network namespace) over the CA-signed certificate above; callers
+# are authenticated by client certificate (the API server's) or bearer token (TokenReview) and authorised by the API
+# server (SubjectAccessReview: nodes/stats, nodes/proxy, ...); anonymous requests are refused
+tlsCertFile: $W/pki/kubelet.crt
+tlsPrivateKeyFile: $W/pki/kubelet.key
 authentication:
-  anonymous: {enabled: true}
-  webhook: {enabled: false}
-authorization: {mode: AlwaysAllow}
+  anonymous: {enabled: false}
+  webhook: {enabled: true, cacheTTL: 10s}
+  x509: {clientCAFile: $W/pki/ca.crt}
+authorization:
+  mode: Webhook
+  webhook: {cacheAuthorizedTTL: 10s, cacheUnauthorizedTTL: 5s}
+# volume usage (/stats/summary, what disk autogrow reads) measured every 10 s instead of every minute
+volumeStatsAggPeriod: 10s
 containerRuntimeEndpoint: unix://$N/containerd/containerd.sock
 podLogsDir: /var/log/pods
 volumePluginDir: $N/volume-plugins
