@@ -147,3 +147,19 @@ export function secretValue(rsp: RunFunctionResponse, key: string, field: string
   const data = (rsp.desired?.resources[key]?.resource?.['data'] ?? {}) as Record<string, string>;
   return data[field] === undefined ? undefined : Buffer.from(data[field], 'base64').toString('utf8');
 }
+
+/** A claim's XR as an Operation reads it: cluster-scoped, Crossplane's random suffix, the claim in its labels. */
+export function claimXr(claimName: string, namespace: string, parameters: Doc, metadata: Doc = {}, rest: Doc = {}): Doc {
+  return {
+    apiVersion: 'dbaas.dev/v1alpha1',
+    kind: 'XPostgreSQLInstance',
+    metadata: {
+      name: `${claimName}-x7k2p`,
+      resourceVersion: '4711',
+      labels: { 'crossplane.io/claim-name': claimName, 'crossplane.io/claim-namespace': namespace },
+      ...metadata,
+    },
+    spec: { parameters },
+    ...rest,
+  };
+}

@@ -16,7 +16,7 @@ import { kubeletStatsReader, volumesInSummary, type VolumeStatsReader, type Volu
 import { crdErrors } from '../support/crds.js';
 import { REPO } from '../support/paths.js';
 import { makePki } from '../support/pki.js';
-import { claim, settle, firstRequest, type Doc } from '../support/requests.js';
+import { claim, claimXr, settle, firstRequest, type Doc } from '../support/requests.js';
 
 const MI = 2 ** 20;
 const GI = 2 ** 30;
@@ -108,18 +108,8 @@ describe("the kubelet's /stats/summary", () => {
 const INPUT = { apiVersion: 'postgresql.fn.dbaas.dev/v1beta1', kind: 'DiskAutogrow' };
 const AUTOGROW = { disk: '512Mi', autogrow: { enabled: true, thresholdPercent: 80, step: '256Mi', max: '1Gi' } };
 
-const legacyXR = (claimName: string, namespace: string, parameters: Doc, engine = 'cloudnativepg', annotations: Doc = {}): Doc => ({
-  apiVersion: 'dbaas.dev/v1alpha1',
-  kind: 'XPostgreSQLInstance',
-  metadata: {
-    name: `${claimName}-x7k2p`,
-    resourceVersion: '4711',
-    labels: { 'crossplane.io/claim-name': claimName, 'crossplane.io/claim-namespace': namespace },
-    annotations,
-  },
-  spec: { parameters: { engine, ...parameters } },
-  status: { engine },
-});
+const legacyXR = (claimName: string, namespace: string, parameters: Doc, engine = 'cloudnativepg', annotations: Doc = {}): Doc =>
+  claimXr(claimName, namespace, { engine, ...parameters }, { annotations }, { status: { engine } });
 const node = (name: string, ip: string): Doc => ({
   apiVersion: 'v1',
   kind: 'Node',

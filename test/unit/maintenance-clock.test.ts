@@ -13,7 +13,7 @@ import { claimToComposite, renderRequest } from '../../src/render.js';
 import { seededRandom } from '../../src/util/random.js';
 import { crdErrors } from '../support/crds.js';
 import { REPO } from '../support/paths.js';
-import { claim, compositionInput, settle, type Doc } from '../support/requests.js';
+import { claim, claimXr, compositionInput, settle, type Doc } from '../support/requests.js';
 
 describe('the window state at an instant, for a clock every 15 minutes', () => {
   const sunday3 = { dayOfWeek: 'sunday', timeOfDay: '03:00', chosen: true } as const;
@@ -40,18 +40,7 @@ describe('the window state at an instant, for a clock every 15 minutes', () => {
 
 const CLOCK_INPUT = { apiVersion: 'postgresql.fn.dbaas.dev/v1beta1', kind: 'MaintenanceClock', periodMinutes: 15 };
 
-/** A claim's XR: cluster-scoped, Crossplane's random suffix, the claim in its labels. */
-const legacyXR = (claimName: string, namespace: string, parameters: Doc, more: Doc = {}): Doc => ({
-  apiVersion: 'dbaas.dev/v1alpha1',
-  kind: 'XPostgreSQLInstance',
-  metadata: {
-    name: `${claimName}-x7k2p`,
-    resourceVersion: '4711',
-    labels: { 'crossplane.io/claim-name': claimName, 'crossplane.io/claim-namespace': namespace },
-    ...more,
-  },
-  spec: { parameters },
-});
+const legacyXR = (claimName: string, namespace: string, parameters: Doc, more: Doc = {}): Doc => claimXr(claimName, namespace, parameters, more);
 const namespacedXR = (name: string, namespace: string, parameters: Doc): Doc => ({
   apiVersion: 'dbaas.dev/v1alpha1',
   kind: 'PostgreSQL',
