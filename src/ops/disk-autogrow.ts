@@ -13,8 +13,7 @@ import { Ready, Severity, type RunFunctionRequest, type RunFunctionResponse } fr
 import { z } from 'zod';
 import { DEFAULT_AUTOGROW_STEP_FRACTION, MIN_DEFAULT_AUTOGROW_STEP } from '../api/autogrow.js';
 import { INPUT_GROUP, INPUT_VERSION } from '../api/input.js';
-import { parseInstance, type Instance } from '../api/parse.js';
-import { GROUP, NAMESPACED_KIND, VERSION, XR_KIND } from '../api/xrd.js';
+import type { Instance } from '../api/parse.js';
 import { enabledAutogrow } from '../compose/cloud-only.js';
 import { COMPOSITE_LABEL } from '../compose/labels.js';
 import { labelValue } from '../compose/names.js';
@@ -23,11 +22,11 @@ import { engineFor } from '../engines/index.js';
 import { at } from '../util/observed.js';
 import { binaryQuantity, bytes } from '../util/quantity.js';
 import type { KubeletNode, VolumeStatsReader, VolumeUsage } from './kubelet-stats.js';
-import { annotatedXr, operationInput, xrKey } from './operation.js';
+import { annotatedXr, liveXrs, operationInput, selectAll, xrKey, xrSelectors, type Selector } from './operation.js';
 
 export const AUTOGROW_KIND = 'DiskAutogrow';
-/** Requirement names; the CronOperation's bootstrap requirements use the same (deploy/disk-autogrow.yaml). */
-export const AUTOGROW_REQUIRED = { legacy: 'xpostgresqlinstances', namespaced: 'postgresqls', nodes: 'nodes' } as const;
+/** Requirement name of the nodes; the CronOperation's bootstrap requirements use the same (deploy/disk-autogrow.yaml). */
+const REQUIRED_NODES = 'nodes';
 const VOLUMES_PREFIX = 'volumes.';
 
 const autogrowInput = z.object({ apiVersion: z.literal(`${INPUT_GROUP}/${INPUT_VERSION}`), kind: z.literal(AUTOGROW_KIND) }).strict();
@@ -51,7 +50,7 @@ export interface GrowthQuestion {
   readonly current: number;
   readonly thresholdPercent: number;
   /** The claim's step, bytes; a fifth of `current`, at least 1Gi, when undefined. */
-  readonly step: number | undefined;
+  readonly step?: number;
   readonly max: number;
   readonly volumes: readonly DataVolume[];
 }
@@ -130,36 +129,26 @@ interface Candidate {
 
 export async function runDiskAutogrow(req: RunFunctionRequest, rsp: RunFunctionResponse, readVolumes: VolumeStatsReader): Promise<RunFunctionResponse> {
   if (!operationInput(req, rsp, autogrowInput, AUTOGROW_KIND, 'it reads the kubelets')) return rsp;
-  const all = (apiVersion: string, kind: string, namespace = '', labels: Record<string, string> = {}) => ({ apiVersion, kind, namespace, matchLabels: { labels } });
-  const resources: Record<string, ReturnType<typeof all>> = {
-    [AUTOGROW_REQUIRED.legacy]: all(`${GROUP}/${VERSION}`, XR_KIND),
-    [AUTOGROW_REQUIRED.namespaced]: all(`${GROUP}/${VERSION}`, NAMESPACED_KIND),
-    [AUTOGROW_REQUIRED.nodes]: all('v1', 'Node'),
-  };
+  // Grown as more is read: the instances' volumes are asked for once the XRs say which instances grow.
+  const resources: Record<string, Selector> = { ...xrSelectors(), [REQUIRED_NODES]: selectAll('v1', 'Node') };
   rsp.requirements = { extraResources: {}, resources, schemas: {} };
   const required = req.requiredResources ?? {};
-  const xrs = [AUTOGROW_REQUIRED.legacy, AUTOGROW_REQUIRED.namespaced].map((key) => required[key]);
-  // Not fetched yet: Crossplane calls again with them.
-  if (xrs.some((r) => r === undefined) || required[AUTOGROW_REQUIRED.nodes] === undefined) return rsp;
+  const xrs = liveXrs(req);
+  if (!xrs || required[REQUIRED_NODES] === undefined) return rsp;
 
   const candidates: Candidate[] = [];
-  for (const item of xrs.flatMap((r) => r?.items ?? [])) {
-    const xr = item.resource;
-    if (!xr || at(xr, 'metadata', 'deletionTimestamp')) continue;
-    const parsed = parseInstance(xr);
-    // A claim refused for another field still has its size block when that one is right.
-    const instance = parsed.ok ? parsed.value : parsed.partial;
+  for (const { xr, instance } of xrs) {
     const settings = instance && growable(xr, instance);
     if (!instance || !settings) continue;
     const requirement = `${VOLUMES_PREFIX}${instance.namespace}.${instance.xrName}`;
-    resources[requirement] = all('v1', 'PersistentVolumeClaim', instance.namespace, { [COMPOSITE_LABEL]: labelValue(instance.xrName) });
+    resources[requirement] = selectAll('v1', 'PersistentVolumeClaim', instance.namespace, { [COMPOSITE_LABEL]: labelValue(instance.xrName) });
     candidates.push({ xr, instance, requirement, settings });
   }
   if (candidates.some((c) => required[c.requirement] === undefined)) return rsp;
 
   const usage = new Map<string, VolumeUsage>();
   const unread: string[] = [];
-  const nodes = candidates.length === 0 ? [] : (required[AUTOGROW_REQUIRED.nodes]?.items ?? []).flatMap((i) => (i.resource ? [i.resource] : []));
+  const nodes = candidates.length === 0 ? [] : (required[REQUIRED_NODES]?.items ?? []).flatMap((i) => (i.resource ? [i.resource] : []));
   const kubelets = nodes.flatMap((n) => kubeletOf(n) ?? []).sort((a, b) => a.name.localeCompare(b.name));
   const readings = await Promise.allSettled(kubelets.map((k) => readVolumes(k)));
   readings.forEach((r, i) => {
@@ -183,7 +172,7 @@ export async function runDiskAutogrow(req: RunFunctionRequest, rsp: RunFunctionR
         };
       })
       .sort((a, b) => a.claim.localeCompare(b.claim));
-    const decision = nextDiskSize({ ...c.settings, step: c.settings.step, volumes });
+    const decision = nextDiskSize({ ...c.settings, volumes });
     const used = 'usedPercent' in decision ? ` (${decision.usedPercent.toFixed(1)} % used, threshold ${c.settings.thresholdPercent} %)` : '';
     if (decision.action === 'grow') {
       const to = binaryQuantity(decision.to);
@@ -197,7 +186,6 @@ export async function runDiskAutogrow(req: RunFunctionRequest, rsp: RunFunctionR
     else if (decision.action === 'wait') report.waiting.push(`${who}: ${decision.reason}`);
     else report.kept.push(`${who}${used}`);
   }
-  rsp.requirements = { extraResources: {}, resources, schemas: {} };
   rsp.desired = { composite: undefined, resources: desired };
   rsp.output = { instances: candidates.length, ...report, unreadNodes: unread };
   if (unread.length > 0) {

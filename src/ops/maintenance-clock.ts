@@ -14,17 +14,11 @@
 import { Ready, Severity, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { z } from 'zod';
 import { INPUT_GROUP, INPUT_VERSION } from '../api/input.js';
-import { parseInstance } from '../api/parse.js';
-import { GROUP, NAMESPACED_KIND, VERSION, XR_KIND } from '../api/xrd.js';
 import { maintenanceWindow } from '../compose/maintenance.js';
 import { WINDOW_STATE_ANNOTATION, WINDOW_UNTIL_ANNOTATION, windowStateAt } from '../compose/window-clock.js';
-import { at } from '../util/observed.js';
-import { annotatedXr, operationInput, xrKey } from './operation.js';
+import { annotatedXr, liveXrs, operationInput, xrKey, xrSelectors } from './operation.js';
 
 export const CLOCK_KIND = 'MaintenanceClock';
-/** Requirement names; the CronOperation's bootstrap requirements use the same (deploy/maintenance-clock.yaml). */
-export const REQUIRED_XRS = { legacy: 'xpostgresqlinstances', namespaced: 'postgresqls' } as const;
-
 const clockInput = z
   .object({
     apiVersion: z.literal(`${INPUT_GROUP}/${INPUT_VERSION}`),
@@ -39,31 +33,20 @@ type Json = Record<string, unknown>;
 
 export const isClockInput = (input: Json | undefined): boolean => input?.['kind'] === CLOCK_KIND;
 
-function requirements(): RunFunctionResponse['requirements'] {
-  const all = (kind: string) => ({ apiVersion: `${GROUP}/${VERSION}`, kind, namespace: '', matchLabels: { labels: {} } });
-  return { extraResources: {}, resources: { [REQUIRED_XRS.legacy]: all(XR_KIND), [REQUIRED_XRS.namespaced]: all(NAMESPACED_KIND) }, schemas: {} };
-}
-
 export function runClock(req: RunFunctionRequest, rsp: RunFunctionResponse, now: Date): RunFunctionResponse {
   // The same request gives another answer at another time: operationInput gives it TTL 0, so nothing caches it
   // (Crossplane's function response cache, --enable-function-response-cache, keys on the request).
   const input = operationInput(req, rsp, clockInput, CLOCK_KIND, 'it reads the clock');
   if (!input) return rsp;
-  rsp.requirements = requirements();
-  const fetched = [REQUIRED_XRS.legacy, REQUIRED_XRS.namespaced].map((key) => req.requiredResources?.[key]);
-  // Not fetched yet: Crossplane calls again with them.
-  if (fetched.some((r) => r === undefined)) return rsp;
+  rsp.requirements = { extraResources: {}, resources: xrSelectors(), schemas: {} };
+  const xrs = liveXrs(req);
+  if (!xrs) return rsp;
 
   const resources: NonNullable<RunFunctionResponse['desired']>['resources'] = {};
   const opened: string[] = [];
   let skipped = 0;
-  for (const item of fetched.flatMap((r) => r?.items ?? [])) {
-    const xr = item.resource;
-    if (!xr || at(xr, 'metadata', 'deletionTimestamp')) continue;
-    const parsed = parseInstance(xr);
-    // The window needs the claim's namespace and name (a legacy XR's come from its claim labels) and `maintenance`;
-    // an XR the composition refuses still has them when only other fields are wrong.
-    const instance = parsed.ok ? parsed.value : parsed.partial;
+  // The window needs the claim's namespace and name (a legacy XR's come from its claim labels) and `maintenance`.
+  for (const { xr, instance } of xrs) {
     if (!instance) {
       skipped += 1;
       continue;

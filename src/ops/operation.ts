@@ -1,13 +1,55 @@
 /**
- * What the function's Operations (maintenance-clock.ts, disk-autogrow.ts) share: how they check their input, and what
- * they write on an XR.
+ * What the function's Operations (maintenance-clock.ts, disk-autogrow.ts) share: how they check their input, how they
+ * read every XR, and what they write on an XR.
  */
 import { Severity, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import type { z } from 'zod';
 import { fieldPath } from '../api/errors.js';
+import { parseInstance, type Instance } from '../api/parse.js';
+import { GROUP, NAMESPACED_KIND, VERSION, XR_KIND } from '../api/xrd.js';
 import { at } from '../util/observed.js';
 
 type Json = Record<string, unknown>;
+
+/** Requirement names of every XR of both XRDs; each CronOperation's bootstrap requirements use the same (deploy/). */
+export const REQUIRED_XRS = { legacy: 'xpostgresqlinstances', namespaced: 'postgresqls' } as const;
+
+export interface Selector {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly matchLabels: { readonly labels: Record<string, string> };
+}
+
+/** Every object of a kind (all namespaces unless one is given), or those with `labels`. */
+export const selectAll = (apiVersion: string, kind: string, namespace = '', labels: Record<string, string> = {}): Selector => ({
+  apiVersion,
+  kind,
+  namespace,
+  matchLabels: { labels },
+});
+
+export const xrSelectors = (): Record<string, Selector> => ({
+  [REQUIRED_XRS.legacy]: selectAll(`${GROUP}/${VERSION}`, XR_KIND),
+  [REQUIRED_XRS.namespaced]: selectAll(`${GROUP}/${VERSION}`, NAMESPACED_KIND),
+});
+
+/**
+ * Every XR of both XRDs not being deleted, with its claim as far as it reads (an XR the composition refuses still has
+ * the fields that are right, the wrong ones at their defaults; undefined when too broken); undefined until Crossplane
+ * has fetched them (it then calls again).
+ */
+export function liveXrs(req: RunFunctionRequest): { readonly xr: Json; readonly instance: Instance | undefined }[] | undefined {
+  const fetched = [REQUIRED_XRS.legacy, REQUIRED_XRS.namespaced].map((key) => req.requiredResources?.[key]);
+  if (fetched.some((r) => r === undefined)) return undefined;
+  return fetched
+    .flatMap((r) => r?.items ?? [])
+    .flatMap((item) => (item.resource && !at(item.resource, 'metadata', 'deletionTimestamp') ? [item.resource] : []))
+    .map((xr) => {
+      const parsed = parseInstance(xr);
+      return { xr, instance: parsed.ok ? parsed.value : parsed.partial };
+    });
+}
 
 /**
  * The Operation's input, or undefined once a Fatal result says what is wrong with it: a field the schema refuses, or
