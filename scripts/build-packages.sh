@@ -33,10 +33,11 @@ mkdir -p "$work/configuration"
 cp configuration/crossplane.yaml "$work/configuration/"
 for f in xrds/*.yaml; do cp "$f" "$work/configuration/xrd-$(basename "$f")"; done
 for f in compositions/*.yaml; do cp "$f" "$work/configuration/composition-$(basename "$f")"; done
-# The maintenance clock's and disk autogrow's CronOperations: inert where Crossplane runs without --enable-operations (its CRD is
+# The Operations (maintenance clock, disk autogrow, final backup): inert where Crossplane runs without --enable-operations (its CRD is
 # installed either way), so the package installs on every Crossplane 2.x.
 cp deploy/maintenance-clock.yaml "$work/configuration/cronoperation-maintenance-clock.yaml"
 cp deploy/disk-autogrow.yaml "$work/configuration/cronoperation-disk-autogrow.yaml"
+cp deploy/final-backup.yaml "$work/configuration/operations-final-backup.yaml"
 crossplane-cli xpkg build --package-root "$work/configuration" --package-file "$out/configuration-postgresql.xpkg" >&2
 
 for dir in configuration/engines/*/; do

@@ -32,6 +32,7 @@ import { sortKeys } from './util/canonical.js';
 import { cryptoRandom } from './util/random.js';
 import { isClockInput, runClock } from './ops/maintenance-clock.js';
 import { isDiskAutogrowInput, runDiskAutogrow } from './ops/disk-autogrow.js';
+import { isFinalBackupInput, runFinalBackup } from './ops/final-backup.js';
 import type { VolumeStatsReader } from './ops/kubelet-stats.js';
 
 export interface RunOptions {
@@ -89,8 +90,10 @@ export function runFunction(req: RunFunctionRequest, options: RunOptions = {}): 
     conditions: [],
   };
 
-  // Operation mode: the platform's CronOperation asks for the maintenance clock (src/ops/maintenance-clock.ts).
+  // Operation mode: the platform's CronOperation asks for the maintenance clock (src/ops/maintenance-clock.ts), its
+  // final-backup Operations for the next step of each gate (src/ops/final-backup.ts).
   if (isClockInput(req.input)) return runClock(req, rsp, (options.now ?? (() => new Date()))());
+  if (isFinalBackupInput(req.input)) return runFinalBackup(req, rsp);
 
   const instance = parseInstance(req.observed?.composite?.resource);
   const platform = parsePlatform(req.input);

@@ -280,8 +280,9 @@ export const parametersSchema = z
           .boolean()
           .optional()
           .describe(
-            'A last backup when the instance is deleted, kept after it. Unset: the engine\'s own behaviour (aws-rds takes a final ' +
-              'snapshot); false: none (aws-rds skips it); true: aws-rds only, refused where the engine can\'t take one yet.',
+            'A last backup when the instance is deleted, kept after it; a new claim can restore from it (restore.fromInstance). ' +
+              "Unset: the engine's own behaviour (aws-rds takes a final snapshot, the others none); false: none; true: aws-rds, " +
+              'and cloudnativepg and stackgres through the final-backup Operation (needs backup.enabled); refused on the others.',
           ),
         ...seedFields(BACKUP_SEED_SHAPES),
       })

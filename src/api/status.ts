@@ -20,6 +20,9 @@ export const statusSchema = z
     updateStrategy: z.string().describe('window or immediate: whether disruptive work waits for the maintenance window.'),
     upgradeFailed: z.string().describe('A major upgrade that failed, "<major>: <reason>": the old major runs, and that upgrade is not tried again until the platform clears this field.'),
     disk: z.string().describe("Disk size per instance the volumes are asked to have: the claim's, or larger where autogrow grew it (never smaller)."),
+    finalBackup: z
+      .string()
+      .describe('With backup.finalBackupOnDelete: "armed" once deleting the instance takes a backup first, else what it waits for.'),
     dataVersion: z.string().describe('The major version of the data on disk, when the engine reports it; lower than `spec.parameters.version` while an upgrade runs.'),
   })
   .partial()

@@ -1,7 +1,7 @@
 /**
  * What not every engine does, refused in one place: a disk that grows by itself (the cloud services' own autoscaling,
  * or the disk-autogrow Operation for engines whose volumes it can grow) and a backup taken when the instance is
- * deleted (cloud engines only for now). Also what every engine shares about autogrow: its max must be larger than
+ * deleted (the cloud services' own, or the final-backup Operation for engines whose operator takes one). Also what every engine shares about autogrow: its max must be larger than
  * the disk.
  */
 import type { FieldError } from '../api/errors.js';
@@ -23,7 +23,7 @@ export function enabledAutogrow(p: Parameters): Autogrow | undefined {
   return { max: a.max, thresholdPercent: a.thresholdPercent, ...(a.step !== undefined ? { step: a.step } : {}) };
 }
 
-export function cloudOnlyErrors(p: Parameters, engine: Pick<DatabaseEngine, 'name' | 'hosting' | 'autogrowsVolumes'>): FieldError[] {
+export function cloudOnlyErrors(p: Parameters, engine: Pick<DatabaseEngine, 'name' | 'hosting' | 'autogrowsVolumes' | 'finalBackup'>): FieldError[] {
   const errors: FieldError[] = [];
   const autogrow = enabledAutogrow(p);
   if (engine.hosting !== 'cloud') {
@@ -33,7 +33,13 @@ export function cloudOnlyErrors(p: Parameters, engine: Pick<DatabaseEngine, 'nam
         message: `${engine.name} can't grow its disk by itself (its operator's volumes carry no label to find them by): set it to false and raise size.disk when the disk fills`,
       });
     }
-    if (p.backup.finalBackupOnDelete === true) {
+    if (p.backup.finalBackupOnDelete === true && engine.finalBackup && !p.backup.enabled) {
+      errors.push({
+        path: 'spec.parameters.backup.finalBackupOnDelete',
+        message: 'a final backup needs somewhere to go: set backup.enabled to true, or remove finalBackupOnDelete',
+      });
+    }
+    if (p.backup.finalBackupOnDelete === true && !engine.finalBackup) {
       errors.push({
         path: 'spec.parameters.backup.finalBackupOnDelete',
         message:

@@ -2,6 +2,7 @@
 import type { FieldError } from '../api/errors.js';
 import { backupResources, backupTarget } from './backup.js';
 import { cloudOnlyErrors } from './cloud-only.js';
+import { finalBackupUsages, gateArmed, gateRequirement, wantsFinalBackup } from './final-backup.js';
 import { connectionSecretKey, isConnectionSecretKey, refusedTransitions } from './changes.js';
 import { awsSeedValues, connectionValues, prefixedKey, secretObject } from './connection.js';
 import { SUPERUSER, SUPERUSER_SECRET_KEY, superuserPassword } from './credentials.js';
@@ -33,7 +34,11 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   const ctx: ComposeContext = { ...claimCtx, instance };
   const p = instance.parameters;
 
-  const requirements = { ...engine.requirements(ctx), ...userRequirements(ctx) };
+  const requirements = {
+    ...engine.requirements(ctx),
+    ...userRequirements(ctx),
+    ...(p.backup.finalBackupOnDelete === true && engine.finalBackup ? gateRequirement(ctx) : {}),
+  };
   const superuserSecret = objectName(instance, 'superuser');
   const connectionSecret = p.connectionSecret.name ?? objectName(instance, 'connection');
   // A new name is a new key: Crossplane creates the Secret under its new name and deletes the old one.
@@ -100,11 +105,8 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
   const protection = deletionProtectionLabels(instance);
   // Read once: the database object's readiness, the status and the users' gate all follow this one answer.
   const observation = engine.observe(ctx);
-  const engineResources = withLabels(
-    engine.compose(ctx, { superuserSecretName: superuserSecret, superuserPassword: password.password, volumeLabels: volumeLabels(instance), ...(backup ? { backup } : {}) }, observation),
-    engine.databaseKey,
-    protection,
-  );
+  const engineInputs = { superuserSecretName: superuserSecret, superuserPassword: password.password, volumeLabels: volumeLabels(instance), ...(backup ? { backup } : {}) };
+  const engineResources = withLabels(engine.compose(ctx, engineInputs, observation), engine.databaseKey, protection);
   const superuserObject = secretObject(instance, superuserSecret, superuser);
   const ownSuperuser = serviceAdminSecret === undefined;
   const database = withheldUntilInputsExist(ctx, engineResources, engine.databaseKey, ownSuperuser ? [SUPERUSER_SECRET_KEY] : []);
@@ -119,6 +121,7 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
     // A cloud database has no pods to select, scrape or give a bucket to: its engine composes the equivalents.
     ...(inCluster ? { [NETWORK_POLICY_KEY]: { object: networkPolicy(ctx, engine), ready: observedExists(ctx, NETWORK_POLICY_KEY) } } : {}),
     ...(backup && inCluster ? backupResources(ctx, backup) : {}),
+    ...finalBackupUsages(ctx, engine, engineInputs, engineResources),
     ...(inCluster ? monitoringResources(ctx, engine) : {}),
     ...userResources(ctx, {
       endpoint: clientEndpoint,
@@ -143,6 +146,7 @@ export function composeInstance(claimCtx: ComposeContext): Composition {
       connectionSecret,
       engine.servicePicksBackupTime ? undefined : backup?.schedule,
       resolveSize(p, engine.autogrowsVolumes ? autogrownDisk(ctx.observed.composite) : undefined).disk,
+      wantsFinalBackup(ctx, engine, engineInputs) ? gateArmed(ctx) ?? false : undefined,
     ),
     conditions: [readyCondition(observation, resources), maintenanceCondition(observation)],
     connectionDetails: connection,

@@ -36,6 +36,8 @@ export function instanceStatus(
   connectionSecret: string,
   backupSchedule: string | undefined,
   disk: string,
+  /** With `finalBackupOnDelete`: whether the final-backup Operation armed the gate yet. */
+  finalBackupArmed?: boolean,
 ): InstanceStatus {
   const p = instance.parameters;
   return {
@@ -56,6 +58,9 @@ export function instanceStatus(
     instancesReady: observation.instancesReady,
     connectionSecret,
     disk,
+    ...(finalBackupArmed === undefined
+      ? {}
+      : { finalBackup: finalBackupArmed ? 'armed: deleting the instance takes a backup first' : 'not armed yet: waiting for the final-backup Operation' }),
   };
 }
 

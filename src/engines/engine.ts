@@ -10,7 +10,7 @@ import type { BackupTarget } from '../compose/backup.js';
 import type { Endpoint } from '../compose/connection.js';
 import type { MaintenanceWindow } from '../compose/maintenance.js';
 import type { MonitoredSeries } from '../compose/monitoring-rules.js';
-import type { ComposeContext, ComposedSet, RequiredSelector } from '../compose/types.js';
+import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../compose/types.js';
 
 export interface EngineObservation {
   readonly ready: boolean;
@@ -54,6 +54,25 @@ export interface EngineInputs {
   readonly volumeLabels: Record<string, string>;
 }
 
+/** What the operator says of a backup object: still running, done, or failed with its reason. */
+export type BackupOutcome = { readonly state: 'running' } | { readonly state: 'completed' } | { readonly state: 'failed'; readonly reason: string };
+
+/**
+ * A backup taken when the instance is deleted (`backup.finalBackupOnDelete`, compose/final-backup.ts): the composition
+ * holds what the backup needs with Usages, and the final-backup Operation (ops/final-backup.ts) takes the backup when
+ * the instance's XR is gone, then lets them go.
+ */
+export interface FinalBackupSupport {
+  /** Composition keys of what the operator needs to take the backup (the database object, where it writes backups). */
+  readonly held: readonly string[];
+  /** The backup object's kind, which the Operation reads. */
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** The backup object, named `name`; nothing owns it, so it stays after the instance. */
+  backup(ctx: ComposeContext, target: BackupTarget, name: string): KubeObject;
+  outcome(backup: Record<string, unknown>): BackupOutcome;
+}
+
 /** The platform's options for one engine (Composition input `platform.engines.<name>`); every field has a default. */
 export interface EngineOptionsBase {
   /** Namespace of the engine's operator, which must reach the database pods. */
@@ -75,6 +94,9 @@ export interface DatabaseEngine<Options extends EngineOptionsBase = EngineOption
    * engine's service grows its own disk instead.
    */
   readonly autogrowsVolumes?: boolean;
+  /** The engine takes a final backup when the instance is deleted; undefined: `finalBackupOnDelete: true` is refused
+   *  (a cloud engine's own deletion settles it instead). */
+  readonly finalBackup?: FinalBackupSupport;
   /** The administrator the service makes (OTC RDS: `root`); `postgres` when unset. */
   readonly superuser?: string;
   /**

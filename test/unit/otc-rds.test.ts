@@ -124,7 +124,14 @@ describe('what not every engine does is refused where it is missing, in one plac
   it.each<[string, Doc, string[]]>([
     // The disk-autogrow Operation grows these engines' volumes.
     ['stackgres', { size: { autogrow: { enabled: true, max: '100Gi' } } }, []],
-    ['cloudnativepg', { size: { autogrow: { enabled: true, max: '100Gi', step: '5Gi' } }, backup: { finalBackupOnDelete: true } }, [backupText('cloudnativepg')]],
+    // The final-backup Operation takes these engines' backups before delete, given somewhere to write them.
+    ['cloudnativepg', { size: { autogrow: { enabled: true, max: '100Gi', step: '5Gi' } }, backup: { finalBackupOnDelete: true } }, []],
+    ['stackgres', { backup: { finalBackupOnDelete: true } }, []],
+    [
+      'cloudnativepg',
+      { backup: { enabled: false, finalBackupOnDelete: true } },
+      ['spec.parameters.backup.finalBackupOnDelete: a final backup needs somewhere to go: set backup.enabled to true, or remove finalBackupOnDelete'],
+    ],
     ['zalando', { size: { autogrow: { enabled: true, max: '100Gi' } }, backup: { finalBackupOnDelete: true } }, [backupText('zalando'), zalandoAutogrow]],
     ['cloudnativepg', { size: { disk: '20Gi', autogrow: { enabled: true, max: '20Gi' } } }, ['spec.parameters.size.autogrow.max: must be larger than the disk (20Gi)']],
     ['stackgres', { size: { autogrow: { enabled: false, max: '100Gi' } }, backup: { finalBackupOnDelete: false } }, []],

@@ -7,7 +7,8 @@
 import type { BlockedSetting } from '../../api/blocked-settings.js';
 import type { FieldError } from '../../api/errors.js';
 import { commonLabels } from '../../compose/labels.js';
-import { objectName } from '../../compose/names.js';
+import { FINAL_BACKUP_OF_LABEL } from '../../compose/final-backup.js';
+import { labelValue, objectName } from '../../compose/names.js';
 import { observedExists } from '../../compose/readiness.js';
 import { autogrownDisk, resolveSize } from '../../compose/size.js';
 import type { ComposeContext, ComposedSet, KubeObject, RequiredSelector } from '../../compose/types.js';
@@ -20,12 +21,15 @@ import { archivingServerName, objectStore, pluginEntry, scheduledBackup, serverN
 import { catalogRequirement, dataMajor, majorPlan, PHASE_MAJOR_UPGRADE, PRE_UPGRADE_BACKUP_KEY, refusedUpgrade, specMajor, upgradeRequirements, type MajorPlan } from './upgrade.js';
 import { IMAGE_CATALOG_KEY, imageCatalogName, imagePlan, type ImagePlan } from './images.js';
 import { cloudnativepgSeries, INSTANCE_METRICS_PORT, METRICS_PORT_NAME, POOLER_METRICS_PORT } from './metrics.js';
+import { backupOutcome, finalBackup } from './final-backup.js';
 import { cloudnativepgOptions, type CloudNativePGOptions } from './options.js';
 import {
   API_VERSION,
   REQUIRED_BACKUPS,
   REQUIRED_CLUSTERS,
   applicationDatabase,
+  originStore,
+  originStoreName,
   recovery,
   restoreProblems,
 } from './restore.js';
@@ -39,6 +43,7 @@ export const CNPG_KEYS = {
   pooler: 'cnpg-pooler',
   preUpgradeBackup: PRE_UPGRADE_BACKUP_KEY,
   imageCatalog: IMAGE_CATALOG_KEY,
+  originStore: 'cnpg-origin-store',
 } as const;
 const POSTGRES_PORT = 5432;
 /** The instance manager's status endpoint, which the operator calls on every pod (pkg/management/url StatusPort). */
@@ -252,11 +257,16 @@ function restoreOrigin(ctx: ComposeContext, observed: Json): RestoreOrigin {
   const backupName = at(recovery, 'backup', 'name');
   const backupId = at(recovery, 'recoveryTarget', 'backupID');
   const pointInTime = at(recovery, 'recoveryTarget', 'targetTime');
-  const sourceStore = restore ? objectName({ ...ctx.instance, claimName: restore.fromInstance }, 'backups') : undefined;
+  // A deleted source's archive is read through an ObjectStore of this instance's own, labelled with the source.
+  const fromFinalBackup = objectStore === originStoreName(ctx);
+  const finalSource = at(ctx.observed.resources[CNPG_KEYS.originStore], 'metadata', 'labels', FINAL_BACKUP_OF_LABEL);
+  const sourceStore = restore ? (fromFinalBackup ? originStoreName(ctx) : objectName({ ...ctx.instance, claimName: restore.fromInstance }, 'backups')) : undefined;
   return {
     restored: true,
     made: `the instance was restored from the backups in "${typeof objectStore === 'string' ? objectStore : 'another instance'}"${typeof backupName === 'string' ? ` (backup "${backupName}")` : ''}`,
-    ...(typeof objectStore === 'string' && sourceStore ? { sameSource: objectStore === sourceStore } : {}),
+    ...(typeof objectStore === 'string' && sourceStore
+      ? { sameSource: objectStore === sourceStore && (!fromFinalBackup || finalSource === labelValue(restore?.fromInstance ?? '')) }
+      : {}),
     ...(typeof backupName === 'string' ? { sameBackup: restore?.backupName === backupName } : backupId === undefined ? { sameBackup: false } : {}),
     ...(typeof pointInTime === 'string' ? { pointInTime } : {}),
   };
@@ -282,6 +292,14 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
 export const cloudnativepg: DatabaseEngine<CloudNativePGOptions> = {
   name: 'cloudnativepg',
   autogrowsVolumes: true,
+  finalBackup: {
+    // The plugin reads the ObjectStore to write the backup.
+    held: [CNPG_KEYS.cluster, CNPG_KEYS.objectStore],
+    apiVersion: API_VERSION,
+    kind: 'Backup',
+    backup: (ctx, target, name) => finalBackup(ctx, target, name, clusterName(ctx), observedCluster(ctx)),
+    outcome: backupOutcome,
+  },
   platformOptions: cloudnativepgOptions,
   // CloudNativePG refuses cluster names over 50 characters; its longest suffix of its own is a Job's,
   // `-<serial>-snapshot-recovery`: 42 leaves room for that with two-digit serials.
@@ -304,6 +322,8 @@ export const cloudnativepg: DatabaseEngine<CloudNativePGOptions> = {
     const upgrade = plan(ctx);
     // Omitting a cluster that doesn't exist yet deletes nothing; creating it without its restore would be wrong.
     if (!restoreUnresolved(ctx)) out[CNPG_KEYS.cluster] = { object: cluster(ctx, inputs, upgrade.major), ready: observation.ready };
+    const origin = originStore(ctx, ctx.observed.resources[CNPG_KEYS.originStore]);
+    if (origin) out[CNPG_KEYS.originStore] = { object: origin, ready: observedExists(ctx, CNPG_KEYS.originStore) };
     const catalog = images(ctx, upgrade.major).catalog;
     if (catalog) out[CNPG_KEYS.imageCatalog] = { object: catalog, ready: observedExists(ctx, CNPG_KEYS.imageCatalog) };
     // Only while backups are on: a claim that turns them off with the upgrade has no object store to back up to.

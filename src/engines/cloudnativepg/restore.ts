@@ -4,12 +4,18 @@
  * terms: the source must be an instance of this namespace, and it must have a completed backup (the named one, or one
  * that ended before the point in time). Backup objects are made by the operator (from the ScheduledBackup), so they
  * arrive as required resources, as do the clusters a source is looked up among.
+ *
+ * A deleted instance can be restored from its final backup (backup.finalBackupOnDelete): its ObjectStore went with it,
+ * so the new instance composes one of its own (`<name>-origin`) onto the archive the final Backup names.
  */
 import type { FieldError } from '../../api/errors.js';
-import { objectName } from '../../compose/names.js';
+import { labelValue, objectName } from '../../compose/names.js';
 import { chooseBackup, type BackupInfo } from '../../compose/restore.js';
-import type { ComposeContext } from '../../compose/types.js';
+import type { ComposeContext, KubeObject } from '../../compose/types.js';
+import { FINAL_BACKUP_LABEL, FINAL_BACKUP_OF_LABEL } from '../../compose/final-backup.js';
+import { commonLabels } from '../../compose/labels.js';
 import { PLUGIN_NAME } from './backup.js';
+import { archiveOf, type Archive } from './final-backup.js';
 import { at, scalarText } from '../../util/observed.js';
 
 type Json = Record<string, unknown>;
@@ -30,7 +36,55 @@ export function backupInfo(object: Json): BackupInfo {
   };
 }
 
-export const backups = (ctx: ComposeContext): BackupInfo[] => (ctx.required[REQUIRED_BACKUPS] ?? []).map(backupInfo);
+const isFinal = (b: Json): boolean => at(b, 'metadata', 'labels', FINAL_BACKUP_LABEL) === 'backup';
+
+/** The backups a live source made: a final backup is of an instance that is gone, even one of the same name. */
+export const backups = (ctx: ComposeContext): BackupInfo[] => (ctx.required[REQUIRED_BACKUPS] ?? []).filter((b) => !isFinal(b)).map(backupInfo);
+
+/** The final backups of a deleted instance, every time a claim of that name was deleted. */
+const finalBackupsOf = (ctx: ComposeContext, claimName: string): Json[] =>
+  (ctx.required[REQUIRED_BACKUPS] ?? []).filter((b) => isFinal(b) && at(b, 'metadata', 'labels', FINAL_BACKUP_OF_LABEL) === labelValue(claimName));
+
+export const originStoreName = (ctx: ComposeContext): string => objectName(ctx.instance, 'origin');
+
+/** The deleted source's final backup this restore starts from, with its archive; undefined when there is none to use. */
+function chosenFinalBackup(ctx: ComposeContext): { backup: Json; archive: Archive } | { problem: FieldError } | undefined {
+  const restore = ctx.instance.parameters.restore;
+  if (!restore) return undefined;
+  const finals = finalBackupsOf(ctx, restore.fromInstance);
+  if (finals.length === 0) return undefined;
+  const path = 'spec.parameters.restore';
+  const field = `${path}.${restore.backupName ? 'backupName' : restore.pointInTime ? 'pointInTime' : 'fromInstance'}`;
+  const choice = chooseBackup(finals.map(backupInfo), sourceClusterName(ctx, restore.fromInstance), restore.backupName, restore.pointInTime);
+  if (!choice.ok) return { problem: { path: field, message: choice.message } };
+  const backup = finals.find((b) => at(b, 'metadata', 'name') === choice.backup.name)!;
+  const archive = archiveOf(backup);
+  if (!archive) {
+    return { problem: { path: field, message: `final backup "${choice.backup.name}" does not say where its archive is (annotation dbaas.dev/archive)` } };
+  }
+  if (archive.storage === 'minio') {
+    const message = `instance "${restore.fromInstance}" kept its backups in a MinIO bucket of its own, whose keys went with it: ask the platform team to restore it`;
+    return { problem: { path: `${path}.fromInstance`, message } };
+  }
+  return { backup, archive };
+}
+
+/** The ObjectStore a restore from a deleted instance reads its archive through; kept as made once it exists. */
+export function originStore(ctx: ComposeContext, observed: Json | undefined): KubeObject | undefined {
+  const restore = ctx.instance.parameters.restore;
+  const metadata = (source: string) => ({
+    name: originStoreName(ctx),
+    namespace: ctx.instance.namespace,
+    labels: { ...commonLabels(ctx.instance), [FINAL_BACKUP_OF_LABEL]: labelValue(source) },
+  });
+  if (observed) {
+    const source = scalarText(at(observed, 'metadata', 'labels', FINAL_BACKUP_OF_LABEL));
+    return { apiVersion: 'barmancloud.cnpg.io/v1', kind: 'ObjectStore', metadata: metadata(source), spec: at(observed, 'spec') };
+  }
+  const chosen = restore && ctx.required[REQUIRED_CLUSTERS] && !sourceCluster(ctx, sourceClusterName(ctx, restore.fromInstance)) ? chosenFinalBackup(ctx) : undefined;
+  if (!restore || !chosen || 'problem' in chosen) return undefined;
+  return { apiVersion: 'barmancloud.cnpg.io/v1', kind: 'ObjectStore', metadata: metadata(restore.fromInstance), spec: { configuration: chosen.archive.configuration } };
+}
 
 export const sourceClusterName = (ctx: ComposeContext, claimName: string): string => objectName({ ...ctx.instance, claimName });
 
@@ -54,7 +108,8 @@ export function recovery(ctx: ComposeContext, superuserSecretName: string): { bo
   const restore = ctx.instance.parameters.restore;
   if (!restore) return undefined;
   const source = sourceCluster(ctx, sourceClusterName(ctx, restore.fromInstance));
-  const archive = source && sourceArchive(source);
+  if (!source) return recoveryFromFinalBackup(ctx, superuserSecretName);
+  const archive = sourceArchive(source);
   if (!archive) return undefined;
   const recovery: Json = { source: ORIGIN, ...applicationDatabase(superuserSecretName) };
   const target: Json = {};
@@ -72,6 +127,21 @@ export function recovery(ctx: ComposeContext, superuserSecretName: string): { bo
   return {
     bootstrap: { recovery },
     externalClusters: [{ name: ORIGIN, plugin: { name: PLUGIN_NAME, parameters: archive } }],
+  };
+}
+
+/** A restore of a deleted instance: its final backup by Barman's id, through the origin ObjectStore. */
+function recoveryFromFinalBackup(ctx: ComposeContext, superuserSecretName: string): { bootstrap: Json; externalClusters: Json[] } | undefined {
+  const chosen = chosenFinalBackup(ctx);
+  if (!chosen || 'problem' in chosen) return undefined;
+  const target: Json = {};
+  const id = at(chosen.backup, 'status', 'backupId');
+  if (typeof id === 'string' && id !== '') target['backupID'] = id;
+  const pointInTime = ctx.instance.parameters.restore?.pointInTime;
+  if (pointInTime) target['targetTime'] = pointInTime;
+  return {
+    bootstrap: { recovery: { source: ORIGIN, ...applicationDatabase(superuserSecretName), ...(Object.keys(target).length > 0 ? { recoveryTarget: target } : {}) } },
+    externalClusters: [{ name: ORIGIN, plugin: { name: PLUGIN_NAME, parameters: { barmanObjectName: originStoreName(ctx), serverName: chosen.archive.serverName } } }],
   };
 }
 
@@ -97,7 +167,14 @@ export function restoreProblems(ctx: ComposeContext): FieldError[] {
   const name = sourceClusterName(ctx, restore.fromInstance);
   const source = sourceCluster(ctx, name);
   if (!source) {
-    return [{ path: `${path}.fromInstance`, message: `there is no instance "${restore.fromInstance}" in namespace ${ctx.instance.namespace}` }];
+    const final = chosenFinalBackup(ctx);
+    if (final) return 'problem' in final ? [final.problem] : [];
+    return [
+      {
+        path: `${path}.fromInstance`,
+        message: `there is no instance "${restore.fromInstance}" in namespace ${ctx.instance.namespace}, nor a final backup of one (backup.finalBackupOnDelete)`,
+      },
+    ];
   }
   if (!sourceArchive(source)) {
     return [{ path: `${path}.fromInstance`, message: `instance "${restore.fromInstance}" has no backups configured (backup.enabled is false)` }];

@@ -18,7 +18,7 @@ import { at, conditionOf, scalarText } from '../../util/observed.js';
 import { refusedStorageChanges } from '../../compose/changes.js';
 import type { DatabaseEngine, EngineInputs, EngineObservation } from '../engine.js';
 import { chooseBackup, lastSuccessfulBackup, restoreChanges, type RestoreOrigin } from '../../compose/restore.js';
-import { backupInfo } from './backups.js';
+import { backupInfo, backupOutcome, finalBackup } from './backups.js';
 import { pendingRestart, podReplacement, RESTART_KEY } from './restart.js';
 import { CONFIG_KEY, DBOPS_KEY, PRE_UPGRADE_BACKUP_KEY, clusterMajor, upgradeCompleted, configKeyFor, configNameFor, stackgresUpgrade, type StackGresUpgrade } from './upgrade.js';
 import { STACKGRES_EXPORTER_PORT_NAME, stackgresSeries } from './metrics.js';
@@ -336,6 +336,14 @@ function refusedChanges(ctx: ComposeContext): FieldError[] {
 export const stackgres: DatabaseEngine<StackGresOptions> = {
   name: 'stackgres',
   autogrowsVolumes: true,
+  finalBackup: {
+    // The backup Job reads where to write from the SGObjectStorage.
+    held: [STACKGRES_KEYS.cluster, STACKGRES_KEYS.objectStorage],
+    apiVersion: 'stackgres.io/v1',
+    kind: 'SGBackup',
+    backup: (ctx, _target, name) => finalBackup(ctx, name, clusterName(ctx)),
+    outcome: backupOutcome,
+  },
   platformOptions: stackgresOptions,
   // Room for the suffixes StackGres adds to the cluster name (e.g. `-replicas`, `-backup-1234567890`).
   maxBaseName: 40,
