@@ -91,22 +91,19 @@ export function nextStep(gate: Gate): Step {
   return { do: 'hold', why: `final backup ${name} failed (${outcome.reason}), attempt ${attempt} of ${MAX_ATTEMPTS}` };
 }
 
+/** The gate ConfigMap with `metadata` (each run applies only what it sets: server-side apply keeps the rest). */
+const gateObject = (gate: Gate, metadata: Record<string, unknown>, data?: Record<string, string>): KubeObject =>
+  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: gate.name, namespace: gate.namespace, ...metadata }, ...(data ? { data } : {}) }) as KubeObject;
+
 /** The gate, made by the first run that sees its Usages: labelled as its Usages are, so the composition finds it. */
 export function armedGate(gate: Gate): KubeObject {
-  const usage = gate.usages[0] ?? {};
-  const labels = { ...((at(usage, 'metadata', 'labels') ?? {}) as Record<string, string>) };
+  const labels = { ...((at(gate.usages[0], 'metadata', 'labels') ?? {}) as Record<string, string>) };
   delete labels[FINAL_BACKUP_ENGINE_LABEL];
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: gate.name,
-      namespace: gate.namespace,
-      labels: { ...labels, [FINAL_BACKUP_LABEL]: 'gate' },
-      annotations: gate.xrUid ? { [GATE_XR_UID_ANNOTATION]: gate.xrUid } : {},
-    },
-    data: { purpose: 'While this exists, Crossplane Usages keep the instance until its final backup completed (function-postgresql).' },
-  };
+  return gateObject(
+    gate,
+    { labels: { ...labels, [FINAL_BACKUP_LABEL]: 'gate' }, annotations: gate.xrUid ? { [GATE_XR_UID_ANNOTATION]: gate.xrUid } : {} },
+    { purpose: 'While this exists, Crossplane Usages keep the instance until its final backup completed (function-postgresql).' },
+  );
 }
 
 /**
@@ -115,16 +112,11 @@ export function armedGate(gate: Gate): KubeObject {
  */
 export function releasedGate(gate: Gate): KubeObject {
   const uid = scalarText(at(gate.configMap, 'metadata', 'uid')) || gate.name;
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: gate.name,
-      namespace: gate.namespace,
-      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: `${gate.name}-released`, uid: `${uid}-released` }],
-    },
-  } as KubeObject;
+  return gateObject(gate, { ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: `${gate.name}-released`, uid: `${uid}-released` }] });
 }
+
+/** The gate, still holding, with why. */
+const heldGate = (gate: Gate, why: string): KubeObject => gateObject(gate, { annotations: { [GATE_FAILED_ANNOTATION]: why } });
 
 /** The engine's backup object from the Usages' annotation, named for its attempt. */
 export function attemptBackup(gate: Gate, attempt: number): KubeObject | undefined {
@@ -228,12 +220,10 @@ export function runFinalBackup(req: RunFunctionRequest, rsp: RunFunctionResponse
         put(`gate.${gate.namespace}.${gate.name}`, releasedGate(gate));
         report['released']!.push(`${id}: ${step.why}`);
         break;
-      case 'hold': {
-        const held = { ...armedGate(gate), metadata: { name: gate.name, namespace: gate.namespace, annotations: { [GATE_FAILED_ANNOTATION]: step.why } } };
-        put(`gate.${gate.namespace}.${gate.name}`, held);
+      case 'hold':
+        put(`gate.${gate.namespace}.${gate.name}`, heldGate(gate, step.why));
         report['held']!.push(`${id}: ${step.why}`);
         break;
-      }
       case 'wait':
         report['waiting']!.push(`${id}: ${step.why}`);
         break;

@@ -324,3 +324,36 @@ describe('a new claim restores a deleted instance from its final backup (cloudna
     expect(fatal(runFunction(restoring(backups, restore)))).toEqual([message]);
   });
 });
+
+describe('a new claim restores a deleted instance from its final backup (stackgres)', () => {
+  const finalSgBackup = (labels: Doc): Doc => ({
+    apiVersion: 'stackgres.io/v1',
+    kind: 'SGBackup',
+    metadata: { name: 'src-x7k2p-final', namespace: 'team-a', labels },
+    spec: { sgCluster: 'src', managedLifecycle: false },
+    status: { process: { status: 'Completed', timing: { end: '2026-12-02T10:10:12Z' } } },
+  });
+  const restoring = (backups: Doc[]) => {
+    const req = firstRequest(claim({ engine: 'stackgres', restore: { fromInstance: 'src' } }, 'dst'));
+    req.requiredResources = { 'sg-backups': items(...backups), 'sg-clusters': items() };
+    return req;
+  };
+
+  it('its SGCluster starts from the final SGBackup, which carries where its files are', () => {
+    let req = restoring([finalSgBackup({ 'dbaas.dev/final-backup': 'backup', 'dbaas.dev/final-backup-of': 'src' })]);
+    let rsp = runFunction(req);
+    for (let pass = 0; pass < 3 && !resourcesOf(rsp)['sg-cluster']; pass++) {
+      expect(fatal(rsp)).toEqual([]);
+      const observed = Object.fromEntries(Object.entries(rsp.desired!.resources).map(([k, r]) => [k, { resource: r.resource, connectionDetails: {}, ready: Ready.READY_UNSPECIFIED }]));
+      req = { ...req, observed: { composite: req.observed!.composite, resources: observed } } as RunFunctionRequest;
+      rsp = runFunction(req);
+    }
+    expect((resourcesOf(rsp)['sg-cluster']!['spec'] as Doc)['initialData']).toEqual({ restore: { fromBackup: { name: 'src-x7k2p-final' } } });
+  });
+
+  it('an SGBackup of a gone cluster that is no final backup is not enough', () => {
+    expect(fatal(runFunction(restoring([finalSgBackup({})])))).toEqual([
+      'spec.parameters.restore.fromInstance: there is no instance "src" in namespace team-a, nor a final backup of one (backup.finalBackupOnDelete)',
+    ]);
+  });
+});

@@ -7,7 +7,8 @@ import type { FieldError } from '../../api/errors.js';
 import type { Instance } from '../../api/parse.js';
 import type { BackupTarget } from '../../compose/backup.js';
 import { commonLabels } from '../../compose/labels.js';
-import { objectName } from '../../compose/names.js';
+import { FINAL_BACKUP_LABEL, FINAL_BACKUP_OF_LABEL } from '../../compose/final-backup.js';
+import { labelValue, objectName } from '../../compose/names.js';
 import { maintenanceWindow, WINDOW_MINUTES, windowCron } from '../../compose/maintenance.js';
 import { observedExists } from '../../compose/readiness.js';
 import { autogrownDisk, resolveSize } from '../../compose/size.js';
@@ -290,8 +291,19 @@ function restoreProblems(ctx: ComposeContext): FieldError[] {
     return [{ path: `${path}.fromInstance`, message: 'an instance can not be restored from itself' }];
   }
   const source = sourceClusterName(ctx, restore.fromInstance);
-  if (!(ctx.required[REQUIRED_CLUSTERS] ?? []).some((c) => at(c, 'metadata', 'name') === source)) {
-    return [{ path: `${path}.fromInstance`, message: `there is no instance "${restore.fromInstance}" in namespace ${ctx.instance.namespace}` }];
+  // A deleted instance's final backup (backup.finalBackupOnDelete) is an SGBackup like any: it carries where its
+  // files are, so it restores without its cluster.
+  const gone = !(ctx.required[REQUIRED_CLUSTERS] ?? []).some((c) => at(c, 'metadata', 'name') === source);
+  const finalBackup = (ctx.required[REQUIRED_BACKUPS] ?? []).some(
+    (b) => at(b, 'metadata', 'labels', FINAL_BACKUP_LABEL) === 'backup' && at(b, 'metadata', 'labels', FINAL_BACKUP_OF_LABEL) === labelValue(restore.fromInstance),
+  );
+  if (gone && !finalBackup) {
+    return [
+      {
+        path: `${path}.fromInstance`,
+        message: `there is no instance "${restore.fromInstance}" in namespace ${ctx.instance.namespace}, nor a final backup of one (backup.finalBackupOnDelete)`,
+      },
+    ];
   }
   const choice = chooseBackup(backups(ctx), source, restore.backupName, restore.pointInTime);
   if (choice.ok) return [];
