@@ -1,8 +1,8 @@
 /**
  * What not every engine does, refused in one place: a disk that grows by itself (the cloud services' own autoscaling,
  * or the disk-autogrow Operation for engines whose volumes it can grow) and a backup taken when the instance is
- * deleted (the cloud services' own, or the final-backup Operation for engines whose operator takes one). Also what every engine shares about autogrow: its max must be larger than
- * the disk.
+ * deleted (the cloud services' own, or the final-backup Operation for engines whose operator takes one). Also what
+ * every engine shares about autogrow: its max must be larger than the disk.
  */
 import type { FieldError } from '../api/errors.js';
 import type { Parameters } from '../api/schema.js';
