@@ -16,6 +16,7 @@ import {
   FINAL_BACKUP_LABEL,
   FINAL_BACKUP_MANIFEST_ANNOTATION,
 } from '../compose/final-backup.js';
+import { fitName } from '../compose/names.js';
 import type { KubeObject } from '../compose/types.js';
 import type { FinalBackupSupport } from '../engines/engine.js';
 import { engineFor } from '../engines/index.js';
@@ -121,10 +122,21 @@ const heldGate = (gate: Gate, why: string): KubeObject => gateObject(gate, { ann
 /** The engine's backup object from the Usages' annotation, named for its attempt. */
 export function attemptBackup(gate: Gate, attempt: number): KubeObject | undefined {
   const text = gate.usages.map((u) => at(u, 'metadata', 'annotations', FINAL_BACKUP_MANIFEST_ANNOTATION)).find((t) => typeof t === 'string');
-  if (typeof text !== 'string') return undefined;
-  const manifest = JSON.parse(text) as KubeObject;
-  const name = attempt === 1 ? manifest.metadata.name : `${manifest.metadata.name}-${attempt}`;
+  const manifest = typeof text === 'string' ? parseManifest(text) : undefined;
+  if (!manifest) return undefined;
+  const name = attempt === 1 ? manifest.metadata.name : fitName(`${manifest.metadata.name}-${attempt}`);
   return { ...manifest, metadata: { ...manifest.metadata, name, labels: { ...manifest.metadata.labels, [ATTEMPT_LABEL]: String(attempt) } } };
+}
+
+/** The annotation as the composition wrote it, or undefined when someone changed it into something else. */
+function parseManifest(text: string): KubeObject | undefined {
+  try {
+    const parsed = JSON.parse(text) as Partial<KubeObject> | null;
+    const name = parsed?.metadata?.name;
+    return parsed && typeof parsed.apiVersion === 'string' && typeof parsed.kind === 'string' && typeof name === 'string' && name ? (parsed as KubeObject) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const items = (req: RunFunctionRequest, key: string): Json[] | undefined =>

@@ -231,6 +231,14 @@ describe('the final-backup Operation (operation mode)', () => {
     expect((gateOut['metadata'] as Doc)['ownerReferences']).toBeUndefined();
   });
 
+  it('a Usage annotation someone broke: no backup is made up, the run says so and holds', () => {
+    const broken = (of: string) => ({ ...gateUsage(of), metadata: { ...(gateUsage(of)['metadata'] as Doc), annotations: { 'dbaas.dev/final-backup': '{not json' } } });
+    const req = opRequest({ ...read([], [gateMap], []), 'final-backup-usages': [broken('Cluster'), broken('ObjectStore')] });
+    const rsp = runFunction(req);
+    expect(resourcesOf(rsp)).toEqual({});
+    expect(rsp.output).toMatchObject({ backingUp: ['shop/orders-final-backup: its Usages carry no backup to take'] });
+  });
+
   it('refuses its input in a Composition', () => {
     const req = { ...opRequest(undefined), observed: { composite: { resource: xr, connectionDetails: {}, ready: Ready.READY_UNSPECIFIED }, resources: {} } } as RunFunctionRequest;
     expect(fatal(runFunction(req))).toEqual(["input.kind: FinalBackup belongs in an Operation's pipeline (it takes backups of deleted instances), not in a Composition"]);
