@@ -13,6 +13,7 @@
  *      replays the refused deletes (`replayDeletion`). Nothing owns the backup object: it stays, and its backups stay in
  *      the bucket under the platform's retention. A new claim restores from it (cloudnativepg/restore.ts).
  */
+import type { FieldError } from '../api/errors.js';
 import type { DatabaseEngine, EngineInputs } from '../engines/engine.js';
 import { commonLabels } from './labels.js';
 import { fitName, labelValue, objectName } from './names.js';
@@ -37,6 +38,18 @@ export const finalBackupName = (ctx: ComposeContext): string => fitName(`${ctx.i
 
 export const wantsFinalBackup = (ctx: ComposeContext, engine: DatabaseEngine, inputs: EngineInputs): boolean =>
   ctx.instance.parameters.backup.finalBackupOnDelete === true && engine.finalBackup !== undefined && inputs.backup !== undefined;
+
+/** Whether a backup object (of any engine) is a final backup; of the instance `claimName` when it is given. */
+export function isFinalBackup(backup: Record<string, unknown>, claimName?: string): boolean {
+  const labels = (backup['metadata'] as { labels?: Record<string, string> } | undefined)?.labels ?? {};
+  return labels[FINAL_BACKUP_LABEL] === 'backup' && (claimName === undefined || labels[FINAL_BACKUP_OF_LABEL] === labelValue(claimName));
+}
+
+/** A restore's source is neither a live instance nor a deleted one with a final backup. */
+export const noRestoreSource = (ctx: ComposeContext, fromInstance: string): FieldError => ({
+  path: 'spec.parameters.restore.fromInstance',
+  message: `there is no instance "${fromInstance}" in namespace ${ctx.instance.namespace}, nor a final backup of one (backup.finalBackupOnDelete)`,
+});
 
 /** The gate ConfigMap of this instance, once the Operation made it. */
 export function gateRequirement(ctx: ComposeContext): Record<string, RequiredSelector> {

@@ -12,7 +12,7 @@ import type { FieldError } from '../../api/errors.js';
 import { labelValue, objectName } from '../../compose/names.js';
 import { chooseBackup, type BackupInfo } from '../../compose/restore.js';
 import type { ComposeContext, KubeObject } from '../../compose/types.js';
-import { FINAL_BACKUP_LABEL, FINAL_BACKUP_OF_LABEL } from '../../compose/final-backup.js';
+import { FINAL_BACKUP_OF_LABEL, isFinalBackup, noRestoreSource } from '../../compose/final-backup.js';
 import { commonLabels } from '../../compose/labels.js';
 import { PLUGIN_NAME } from './backup.js';
 import { archiveOf, type Archive } from './final-backup.js';
@@ -36,14 +36,11 @@ export function backupInfo(object: Json): BackupInfo {
   };
 }
 
-const isFinal = (b: Json): boolean => at(b, 'metadata', 'labels', FINAL_BACKUP_LABEL) === 'backup';
-
 /** The backups a live source made: a final backup is of an instance that is gone, even one of the same name. */
-export const backups = (ctx: ComposeContext): BackupInfo[] => (ctx.required[REQUIRED_BACKUPS] ?? []).filter((b) => !isFinal(b)).map(backupInfo);
+export const backups = (ctx: ComposeContext): BackupInfo[] => (ctx.required[REQUIRED_BACKUPS] ?? []).filter((b) => !isFinalBackup(b)).map(backupInfo);
 
 /** The final backups of a deleted instance, every time a claim of that name was deleted. */
-const finalBackupsOf = (ctx: ComposeContext, claimName: string): Json[] =>
-  (ctx.required[REQUIRED_BACKUPS] ?? []).filter((b) => isFinal(b) && at(b, 'metadata', 'labels', FINAL_BACKUP_OF_LABEL) === labelValue(claimName));
+const finalBackupsOf = (ctx: ComposeContext, claimName: string): Json[] => (ctx.required[REQUIRED_BACKUPS] ?? []).filter((b) => isFinalBackup(b, claimName));
 
 export const originStoreName = (ctx: ComposeContext): string => objectName(ctx.instance, 'origin');
 
@@ -169,12 +166,7 @@ export function restoreProblems(ctx: ComposeContext): FieldError[] {
   if (!source) {
     const final = chosenFinalBackup(ctx);
     if (final) return 'problem' in final ? [final.problem] : [];
-    return [
-      {
-        path: `${path}.fromInstance`,
-        message: `there is no instance "${restore.fromInstance}" in namespace ${ctx.instance.namespace}, nor a final backup of one (backup.finalBackupOnDelete)`,
-      },
-    ];
+    return [noRestoreSource(ctx, restore.fromInstance)];
   }
   if (!sourceArchive(source)) {
     return [{ path: `${path}.fromInstance`, message: `instance "${restore.fromInstance}" has no backups configured (backup.enabled is false)` }];

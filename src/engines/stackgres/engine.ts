@@ -7,8 +7,8 @@ import type { FieldError } from '../../api/errors.js';
 import type { Instance } from '../../api/parse.js';
 import type { BackupTarget } from '../../compose/backup.js';
 import { commonLabels } from '../../compose/labels.js';
-import { FINAL_BACKUP_LABEL, FINAL_BACKUP_OF_LABEL } from '../../compose/final-backup.js';
-import { labelValue, objectName } from '../../compose/names.js';
+import { isFinalBackup, noRestoreSource } from '../../compose/final-backup.js';
+import { objectName } from '../../compose/names.js';
 import { maintenanceWindow, WINDOW_MINUTES, windowCron } from '../../compose/maintenance.js';
 import { observedExists } from '../../compose/readiness.js';
 import { autogrownDisk, resolveSize } from '../../compose/size.js';
@@ -294,17 +294,7 @@ function restoreProblems(ctx: ComposeContext): FieldError[] {
   // A deleted instance's final backup (backup.finalBackupOnDelete) is an SGBackup like any: it carries where its
   // files are, so it restores without its cluster.
   const gone = !(ctx.required[REQUIRED_CLUSTERS] ?? []).some((c) => at(c, 'metadata', 'name') === source);
-  const finalBackup = (ctx.required[REQUIRED_BACKUPS] ?? []).some(
-    (b) => at(b, 'metadata', 'labels', FINAL_BACKUP_LABEL) === 'backup' && at(b, 'metadata', 'labels', FINAL_BACKUP_OF_LABEL) === labelValue(restore.fromInstance),
-  );
-  if (gone && !finalBackup) {
-    return [
-      {
-        path: `${path}.fromInstance`,
-        message: `there is no instance "${restore.fromInstance}" in namespace ${ctx.instance.namespace}, nor a final backup of one (backup.finalBackupOnDelete)`,
-      },
-    ];
-  }
+  if (gone && !(ctx.required[REQUIRED_BACKUPS] ?? []).some((b) => isFinalBackup(b, restore.fromInstance))) return [noRestoreSource(ctx, restore.fromInstance)];
   const choice = chooseBackup(backups(ctx), source, restore.backupName, restore.pointInTime);
   if (choice.ok) return [];
   const field = restore.backupName ? 'backupName' : restore.pointInTime ? 'pointInTime' : 'fromInstance';
